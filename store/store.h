@@ -1,0 +1,126 @@
+// ResourceStore: persistence of FHIR resources and all their versions, behind one interface.
+//
+// Every call takes a RequestContext (who asks, and why), so policy, audit and hooks can see it
+// from day one. Reads are synchronous and may run concurrently from any number of threads.
+// Writes are asynchronous: they queue for a single writer that commits many of them in one SQLite
+// transaction (group commit), so that durable writes do not cost one fsync each. A write's
+// callback runs only after its transaction is durable, or with the Status that explains why not.
+//
+// Versions: every create, update and delete adds a version; nothing is overwritten. A delete is
+// a version with `deleted` set and no body. History is ordered by `sequence`, a store-wide
+// counter that increases with every version written.
+// Spec: https://hl7.org/fhir/R4/http.html (read, vread, update, delete, history).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/json/value.h"
+#include "fhir/status.h"
+
+namespace schakel::store {
+
+// Who is asking and on whose behalf. Grows with authorization (principal, purpose of use).
+struct RequestContext {
+  std::string request_id;
+};
+
+// How a version came about: the REST interaction that wrote it (shown in history bundles).
+enum class WriteMethod { kCreate, kUpdate, kDelete };
+
+// One stored version of one resource.
+struct ResourceVersion {
+  std::string type;
+  std::string id;
+  std::int64_t version = 0;           // 1, 2, 3, ... per resource
+  std::int64_t sequence = 0;          // store-wide order of all versions
+  std::int64_t last_updated_ms = 0;   // milliseconds since the Unix epoch, UTC
+  bool deleted = false;
+  WriteMethod method = WriteMethod::kCreate;
+  std::string json;  // the resource as stored, meta.versionId/lastUpdated filled; empty if deleted
+};
+
+enum class WriteKind { kCreate, kUpdate, kDelete };
+
+struct WriteRequest {
+  WriteKind kind = WriteKind::kCreate;
+  std::string type;
+  std::string id;  // always set: the server assigns ids for create before it asks the store
+  // The version the client expects to be current (If-Match). A mismatch, or a resource that does
+  // not exist, fails with Code::kPreconditionFailed.
+  std::optional<std::int64_t> if_match;
+  // For create and update: the resource. The store sets `id`, `meta.versionId` and
+  // `meta.lastUpdated` (keeping any other meta content) before it serializes and stores it.
+  fhir::json::Value resource;
+};
+
+struct WriteOutcome {
+  // The version written. For a delete that changed nothing (`changed` false), the current
+  // version if there is one, else only type and id are set.
+  ResourceVersion version;
+  bool created = false;  // the write brought a new resource into existence (create, or PUT to a new id)
+  bool changed = true;   // false only for a delete of a missing or already deleted resource
+};
+
+using WriteCallback = std::function<void(fhir::Result<WriteOutcome>)>;
+
+struct HistoryQuery {
+  std::string type;  // empty: the whole system
+  std::string id;    // empty: the whole type (requires type) or system
+  std::optional<std::int64_t> since_ms;  // only versions with last_updated >= since (_since)
+  // Only versions that were current at some moment in [at_begin_ms, at_end_ms) (_at).
+  std::optional<std::int64_t> at_begin_ms;
+  std::optional<std::int64_t> at_end_ms;
+  std::size_t count = 20;                     // page size, >= 1
+  std::optional<std::int64_t> before_sequence;  // keyset cursor: only versions with sequence < it
+};
+
+struct HistoryPage {
+  std::vector<ResourceVersion> entries;  // newest first (descending sequence)
+  // Pass as before_sequence to get the next page; empty when this is the last page.
+  std::optional<std::int64_t> next_before_sequence;
+};
+
+class ResourceStore {
+ public:
+  virtual ~ResourceStore() = default;
+
+  // The current version of a resource, which may be a deleted marker (deleted == true).
+  // Code::kNotFound when the resource never existed.
+  virtual fhir::Result<ResourceVersion> Read(const RequestContext& ctx, std::string_view type,
+                                             std::string_view id) = 0;
+
+  // One specific version. Code::kNotFound when there is no such resource or version.
+  virtual fhir::Result<ResourceVersion> ReadVersion(const RequestContext& ctx,
+                                                    std::string_view type, std::string_view id,
+                                                    std::int64_t version) = 0;
+
+  // A page of history. For instance history (type and id set) of a resource that never
+  // existed: Code::kNotFound.
+  virtual fhir::Result<HistoryPage> History(const RequestContext& ctx,
+                                            const HistoryQuery& query) = 0;
+
+  // Queues a write. `done` is called exactly once, on the writer thread, after the commit is
+  // durable (or with the failure); it must not block or call back into Write synchronously.
+  // Failures: kConflict (create of an id that exists), kPreconditionFailed (If-Match),
+  // kUnavailable (queue full, closing, database busy), kInternal.
+  virtual void Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) = 0;
+
+  // Write() and wait for the result. For the CLI, start-up seeding and tests; never call it from
+  // inside a WriteCallback.
+  fhir::Result<WriteOutcome> WriteAndWait(const RequestContext& ctx, WriteRequest request);
+
+  // True when no resource version has ever been stored.
+  virtual fhir::Result<bool> IsEmpty(const RequestContext& ctx) = 0;
+
+  // Finishes every queued write, then refuses new ones (kUnavailable). Idempotent; also done by
+  // the destructor.
+  virtual void Close() = 0;
+};
+
+}  // namespace schakel::store
