@@ -3,7 +3,8 @@
 // A Status is either ok or carries a Code (a protocol-neutral category that the server maps to an
 // HTTP status in exactly one place, server/rest/error_response.cc) and one or more Issues (the
 // FHIR issue-type code, a message, and where it happened as a FHIRPath expression).
-// See https://hl7.org/fhir/R4/operationoutcome.html and https://hl7.org/fhir/R4/valueset-issue-type.html
+// See https://hl7.org/fhir/R4/operationoutcome.html and
+// https://hl7.org/fhir/R4/valueset-issue-type.html
 //
 // Cheap to copy when ok (no allocation). Thread-compatible.
 #pragma once
@@ -60,21 +61,21 @@ struct Issue {
 // What went wrong, as a category a transport maps to its own status codes.
 enum class Code {
   kOk,
-  kInvalidInput,         // malformed request or content that cannot be parsed (HTTP 400)
-  kUnprocessable,        // parsed, but violates the specification or a business rule (422)
-  kNotFound,             // no such type, resource or version (404)
-  kGone,                 // the resource is deleted (410)
-  kConflict,             // e.g. id or version conflict (409)
-  kPreconditionFailed,   // If-Match or a conditional interaction's precondition (412)
-  kNotSupported,         // a valid request for something not implemented (501)
-  kMethodNotAllowed,     // (405)
-  kNotAcceptable,        // no acceptable response format (406)
-  kUnsupportedMediaType, // (415)
-  kTooLarge,             // a body or bundle beyond the configured bound (413)
-  kUnauthorized,         // (401)
-  kForbidden,            // (403)
-  kUnavailable,          // overloaded, busy database, shutting down: try again (503)
-  kInternal,             // a bug or an environment failure (500)
+  kInvalidInput,          // malformed request or content that cannot be parsed (HTTP 400)
+  kUnprocessable,         // parsed, but violates the specification or a business rule (422)
+  kNotFound,              // no such type, resource or version (404)
+  kGone,                  // the resource is deleted (410)
+  kConflict,              // e.g. id or version conflict (409)
+  kPreconditionFailed,    // If-Match or a conditional interaction's precondition (412)
+  kNotSupported,          // a valid request for something not implemented (501)
+  kMethodNotAllowed,      // (405)
+  kNotAcceptable,         // no acceptable response format (406)
+  kUnsupportedMediaType,  // (415)
+  kTooLarge,              // a body or bundle beyond the configured bound (413)
+  kUnauthorized,          // (401)
+  kForbidden,             // (403)
+  kUnavailable,           // overloaded, busy database, shutting down: try again (503)
+  kInternal,              // a bug or an environment failure (500)
 };
 
 class [[nodiscard]] Status {
@@ -159,7 +160,7 @@ std::string_view CodeName(Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : value_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(value_); }
@@ -182,8 +183,8 @@ class [[nodiscard]] Result {
 }  // namespace schakel::fhir
 
 // Returns early from the enclosing function with the status when it is not ok.
-#define SCHAKEL_RETURN_IF_ERROR(expr)                   \
-  do {                                                  \
-    ::schakel::fhir::Status schakel_status_ = (expr);   \
-    if (!schakel_status_.ok()) return schakel_status_;  \
+#define SCHAKEL_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::schakel::fhir::Status schakel_status_ = (expr);  \
+    if (!schakel_status_.ok()) return schakel_status_; \
   } while (false)

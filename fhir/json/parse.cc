@@ -5,6 +5,7 @@
 #include <rapidjson/reader.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,12 @@ class Builder {
     return Add(Value::Number(std::string(str, length)));
   }
   bool String(const char* str, rapidjson::SizeType length, bool) {
+    if (!CheckNoSurrogate(str, length)) return false;
     return Add(Value::String(std::string(str, length)));
   }
   bool StartObject() { return Open(Value::Object()); }
   bool Key(const char* str, rapidjson::SizeType length, bool) {
+    if (!CheckNoSurrogate(str, length)) return false;
     stack_.back().key.assign(str, length);
     return Count();
   }
@@ -50,6 +53,19 @@ class Builder {
     Value value;
     std::string key;  // the pending member name, for objects
   };
+
+  // RapidJSON decodes a lone "\uDC00" escape to the UTF-8 bytes of a surrogate (ED B0 80),
+  // which is not valid UTF-8 and which nothing downstream could read back.
+  bool CheckNoSurrogate(const char* str, rapidjson::SizeType length) {
+    for (rapidjson::SizeType i = 0; i + 1 < length; ++i) {
+      if (static_cast<unsigned char>(str[i]) == 0xED &&
+          static_cast<unsigned char>(str[i + 1]) >= 0xA0) {
+        error_ = "a \\u escape encodes a lone UTF-16 surrogate";
+        return false;
+      }
+    }
+    return true;
+  }
 
   bool Count() {
     if (++values_ > limits_.max_values) {
@@ -133,10 +149,15 @@ Result<Value> Parse(std::string_view text, const ParseLimits& limits) {
   constexpr std::string_view kBom = "\xEF\xBB\xBF";
   if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
 
+  // RapidJSON's memory stream treats a NUL byte as the end of input; raw NUL is never valid JSON.
+  if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
+    return Status::InvalidInput("JSON is not well-formed: it contains a NUL byte");
+  }
   Builder builder(limits);
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::Reader reader;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
   if (result.IsError()) {

@@ -4,6 +4,13 @@
 
 namespace schakel::fhir::json {
 
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value& other) = default;
+Value::Value(Value&& other) noexcept = default;
+Value& Value::operator=(const Value& other) = default;
+Value& Value::operator=(Value&& other) noexcept = default;
+
 Value Value::Bool(bool b) {
   Value v;
   v.kind_ = Kind::kBool;
@@ -107,12 +114,17 @@ std::size_t Value::size() const {
 bool operator==(const Value& a, const Value& b) {
   if (a.kind_ != b.kind_) return false;
   switch (a.kind_) {
-    case Kind::kNull: return true;
-    case Kind::kBool: return a.bool_ == b.bool_;
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return a.bool_ == b.bool_;
     case Kind::kNumber:
-    case Kind::kString: return a.text_ == b.text_;
-    case Kind::kArray: return a.items_ == b.items_;
-    case Kind::kObject: return a.members_ == b.members_;
+    case Kind::kString:
+      return a.text_ == b.text_;
+    case Kind::kArray:
+      return a.items_ == b.items_;
+    case Kind::kObject:
+      return a.members_ == b.members_;
   }
   return false;
 }

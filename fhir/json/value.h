@@ -3,7 +3,9 @@
 // Why not a RapidJSON Document: RapidJSON stores numbers as double, so a FHIR decimal `1.50`
 // comes back as `1.5` and `0.1000000000000000055` loses digits. FHIR decimals carry their
 // precision (https://hl7.org/fhir/R4/datatypes.html#decimal), so a number here keeps its exact
-// source text. Objects keep member order, which FHIR JSON round-trips rely on for readability.
+// source text. (The parser still refuses numbers beyond the range of a double, such as 1e400,
+// which no FHIR number type can hold.) Objects keep member order, which FHIR JSON round-trips rely
+// on for readability.
 //
 // A Value owns its children. Copyable (deep) and movable. Thread-compatible.
 #pragma once
@@ -22,7 +24,13 @@ struct Member;
 
 class Value {
  public:
-  Value() = default;  // null
+  Value();  // null
+  // Defined out of line, where Member is complete (clang needs it for std::vector<Member>).
+  ~Value();
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
 
   static Value Null() { return Value(); }
   static Value Bool(bool b);

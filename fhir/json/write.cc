@@ -12,8 +12,12 @@ namespace {
 template <typename Writer>
 void WriteValue(const Value& value, Writer& w) {
   switch (value.kind()) {
-    case Kind::kNull: w.Null(); return;
-    case Kind::kBool: w.Bool(value.bool_value()); return;
+    case Kind::kNull:
+      w.Null();
+      return;
+    case Kind::kBool:
+      w.Bool(value.bool_value());
+      return;
     // Writer::RawNumber would quote the literal; RawValue writes it as it is.
     case Kind::kNumber:
       w.RawValue(value.text().data(), value.text().size(), rapidjson::kNumberType);
@@ -39,7 +43,8 @@ void WriteValue(const Value& value, Writer& w) {
 
 // Forwards SAX events to a writer, passing numbers through as raw literals.
 template <typename Writer>
-struct RawNumberForwarder : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RawNumberForwarder<Writer>> {
+struct RawNumberForwarder
+    : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RawNumberForwarder<Writer>> {
   explicit RawNumberForwarder(Writer& writer) : w(writer) {}
   bool Null() { return w.Null(); }
   bool Bool(bool b) { return w.Bool(b); }
@@ -72,7 +77,8 @@ std::string Pretty(std::string_view json) {
   RawNumberForwarder<Writer> forwarder(writer);
   rapidjson::MemoryStream stream(json.data(), json.size());
   rapidjson::Reader reader;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
   if (reader.Parse<kFlags>(stream, forwarder).IsError()) return std::string(json);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

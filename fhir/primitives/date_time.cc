@@ -110,7 +110,7 @@ Result<DateTimeRange> ParseDateTime(std::string_view s, std::string_view what) {
     std::size_t start = ++pos;
     int scale = 100;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      millis += (s[pos] - '0') * scale;
+      millis += static_cast<std::int64_t>(s[pos] - '0') * scale;
       scale /= 10;
       ++pos;
     }
@@ -125,10 +125,11 @@ Result<DateTimeRange> ParseDateTime(std::string_view s, std::string_view what) {
     int oh = 0;
     int om = 0;
     if (!Digits(s, pos + 1, 2, oh) || s.size() < pos + 6 || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, om) || oh > 14 || om > 59) {
+        !Digits(s, pos + 4, 2, om) || oh > 14 || om > 59 || (oh == 14 && om > 0)) {
       return Bad(what, s, "expected a time zone +hh:mm");
     }
-    offset_ms = (oh * 60 + om) * 60 * kMsPerSecond * (s[pos] == '-' ? -1 : 1);
+    offset_ms =
+        static_cast<std::int64_t>(oh * 60 + om) * 60 * kMsPerSecond * (s[pos] == '-' ? -1 : 1);
     pos += 6;
   } else {
     return Bad(what, s, "unexpected characters after the time");
@@ -143,8 +144,9 @@ Result<DateTimeRange> ParseDateTime(std::string_view s, std::string_view what) {
 Result<DateTimeRange> ParseInstant(std::string_view text, std::string_view what) {
   Result<DateTimeRange> r = ParseDateTime(text, what);
   if (r.ok() && !r->has_time_zone) {
-    return Status::InvalidInput(std::string(what) + ": '" + std::string(text) +
-                                "' is not a FHIR instant (it needs a time to the second and a zone)");
+    return Status::InvalidInput(
+        std::string(what) + ": '" + std::string(text) +
+        "' is not a FHIR instant (it needs a time to the second and a zone)");
   }
   return r;
 }

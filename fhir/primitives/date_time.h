@@ -22,9 +22,10 @@ struct DateTimeRange {
   bool has_time_zone = false;
 };
 
-// Parses a FHIR date or dateTime (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm:ss[.f+](Z|+hh:mm|-hh:mm)).
-// A time must carry a zone. Dates without a time are taken in UTC. Fractions beyond
-// milliseconds are truncated. `what` names the value in error messages (e.g. "_since").
+// Parses a FHIR date or dateTime (YYYY, YYYY-MM, YYYY-MM-DD,
+// YYYY-MM-DDThh:mm:ss[.f+](Z|+hh:mm|-hh:mm)). A time must carry a zone. Dates without a time are
+// taken in UTC. Fractions beyond milliseconds are truncated. `what` names the value in error
+// messages (e.g. "_since").
 Result<DateTimeRange> ParseDateTime(std::string_view text, std::string_view what);
 
 // The same, but the value must be a full FHIR instant (to the second, with a zone).
