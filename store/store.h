@@ -37,9 +37,9 @@ enum class WriteMethod { kCreate, kUpdate, kDelete };
 struct ResourceVersion {
   std::string type;
   std::string id;
-  std::int64_t version = 0;           // 1, 2, 3, ... per resource
-  std::int64_t sequence = 0;          // store-wide order of all versions
-  std::int64_t last_updated_ms = 0;   // milliseconds since the Unix epoch, UTC
+  std::int64_t version = 0;          // 1, 2, 3, ... per resource
+  std::int64_t sequence = 0;         // store-wide order of all versions
+  std::int64_t last_updated_ms = 0;  // milliseconds since the Unix epoch, UTC
   bool deleted = false;
   WriteMethod method = WriteMethod::kCreate;
   std::string json;  // the resource as stored, meta.versionId/lastUpdated filled; empty if deleted
@@ -54,6 +54,10 @@ struct WriteRequest {
   // The version the client expects to be current (If-Match). A mismatch, or a resource that does
   // not exist, fails with Code::kPreconditionFailed.
   std::optional<std::int64_t> if_match;
+  // Like if_match, but only checked when the resource exists and is not deleted: a write that
+  // creates the resource (or brings it back) has no version to conflict with. Used for version
+  // integrity from meta.versionId in an update body.
+  std::optional<std::int64_t> if_match_existing;
   // For create and update: the resource. The store sets `id`, `meta.versionId` and
   // `meta.lastUpdated` (keeping any other meta content) before it serializes and stores it.
   fhir::json::Value resource;
@@ -63,20 +67,21 @@ struct WriteOutcome {
   // The version written. For a delete that changed nothing (`changed` false), the current
   // version if there is one, else only type and id are set.
   ResourceVersion version;
-  bool created = false;  // the write brought a new resource into existence (create, or PUT to a new id)
-  bool changed = true;   // false only for a delete of a missing or already deleted resource
+  bool created =
+      false;  // the write brought a new resource into existence (create, or PUT to a new id)
+  bool changed = true;  // false only for a delete of a missing or already deleted resource
 };
 
 using WriteCallback = std::function<void(fhir::Result<WriteOutcome>)>;
 
 struct HistoryQuery {
-  std::string type;  // empty: the whole system
-  std::string id;    // empty: the whole type (requires type) or system
+  std::string type;                      // empty: the whole system
+  std::string id;                        // empty: the whole type (requires type) or system
   std::optional<std::int64_t> since_ms;  // only versions with last_updated >= since (_since)
   // Only versions that were current at some moment in [at_begin_ms, at_end_ms) (_at).
   std::optional<std::int64_t> at_begin_ms;
   std::optional<std::int64_t> at_end_ms;
-  std::size_t count = 20;                     // page size, >= 1
+  std::size_t count = 20;                       // page size, >= 1
   std::optional<std::int64_t> before_sequence;  // keyset cursor: only versions with sequence < it
 };
 
@@ -105,8 +110,10 @@ class ResourceStore {
   virtual fhir::Result<HistoryPage> History(const RequestContext& ctx,
                                             const HistoryQuery& query) = 0;
 
-  // Queues a write. `done` is called exactly once, on the writer thread, after the commit is
-  // durable (or with the failure); it must not block or call back into Write synchronously.
+  // Queues a write. `done` is called exactly once: on the writer thread after the commit is
+  // durable (or with the failure), or, for a write refused at once (queue full, closing), on the
+  // calling thread before Write() returns. It must not block or call back into Write
+  // synchronously.
   // Failures: kConflict (create of an id that exists), kPreconditionFailed (If-Match),
   // kUnavailable (queue full, closing, database busy), kInternal.
   virtual void Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) = 0;

@@ -1,0 +1,180 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/read_pool.h"
+#include "store/sqlite/read_queries.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/writer.h"
+
+namespace schakel::store {
+namespace {
+
+// The write connection's settings besides journal_mode and synchronous. foreign_keys stays off:
+// the schema has none, and checks would cost on every write. journal_size_limit trims the WAL
+// file after a checkpoint; cache_size (negative: KiB) keeps the hot index pages of a busy
+// writer in memory.
+constexpr const char* kWritePragmas =
+    "PRAGMA foreign_keys = OFF; PRAGMA journal_size_limit = 67108864; "
+    "PRAGMA cache_size = -16384";
+
+std::int64_t SystemClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The same status with "opening database PATH: " before each message.
+fhir::Status WhileOpening(const std::string& path, const fhir::Status& status) {
+  if (status.ok()) return status;
+  std::vector<fhir::Issue> issues = status.issues();
+  for (fhir::Issue& issue : issues)
+    issue.diagnostics = std::string("opening database ") + path + ": " + issue.diagnostics;
+  return fhir::Status::WithIssues(status.code(), std::move(issues));
+}
+
+fhir::Status CheckOptions(const SqliteOptions& options) {
+  // Readers and the writer need one shared file: no in-memory or temporary databases.
+  if (options.path.empty() || options.path == ":memory:" || options.path.starts_with("file:")) {
+    return fhir::Status::InvalidInput("the database path must name a file");
+  }
+  if (options.read_connections < 1) {
+    return fhir::Status::InvalidInput("read_connections must be at least 1");
+  }
+  if (options.max_batch < 1 || options.max_queue < 1) {
+    return fhir::Status::InvalidInput("max_batch and max_queue must be at least 1");
+  }
+  if (options.busy_timeout_ms < 0) {
+    return fhir::Status::InvalidInput("busy_timeout_ms must not be negative");
+  }
+  return fhir::Status::Ok();
+}
+
+// Opens the write connection, switches the file to WAL and brings its schema up to date.
+fhir::Result<std::unique_ptr<sqlite::Connection>> OpenWriteConnection(
+    const SqliteOptions& options) {
+  fhir::Result<std::unique_ptr<sqlite::Connection>> db = sqlite::Connection::Open(
+      options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  sqlite::Connection& connection = **db;
+  {
+    // The first statement that reads the file: a file that is not a database fails here.
+    fhir::Result<sqlite::CachedStatement> wal = connection.Prepare("PRAGMA journal_mode = WAL");
+    if (!wal.ok()) return wal.status();
+    fhir::Result<bool> row = wal->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || wal->ColumnText(0) != "wal") {
+      return fhir::Status::Internal("the database cannot use write-ahead logging");
+    }
+  }
+  SCHAKEL_RETURN_IF_ERROR(connection.Exec(
+      options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+  SCHAKEL_RETURN_IF_ERROR(connection.Exec(kWritePragmas));
+  SCHAKEL_RETURN_IF_ERROR(sqlite::Migrate(connection));
+  return db;
+}
+
+// Runs `read`, turning an escaping exception (bad_alloc) into kInternal: nothing throws across
+// the ResourceStore interface.
+template <typename Read>
+auto Guarded(Read&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    return fhir::Status::Internal(std::string("reading failed: ") + e.what());
+  }
+}
+
+}  // namespace
+
+fhir::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
+  SCHAKEL_RETURN_IF_ERROR(CheckOptions(options));
+  try {
+    fhir::Result<std::unique_ptr<sqlite::Connection>> db = OpenWriteConnection(options);
+    if (!db.ok()) return WhileOpening(options.path, db.status());
+    fhir::Result<std::int64_t> newest = sqlite::NewestLastUpdated(**db);
+    if (!newest.ok()) return WhileOpening(options.path, newest.status());
+
+    // Readers open after the schema exists and the file is in WAL mode.
+    fhir::Result<std::unique_ptr<sqlite::ReadPool>> readers =
+        sqlite::ReadPool::Open(options.path, options.read_connections, options.busy_timeout_ms);
+    if (!readers.ok()) return WhileOpening(options.path, readers.status());
+
+    sqlite::WriterOptions writer_options;
+    writer_options.max_batch = options.max_batch;
+    writer_options.max_queue = options.max_queue;
+    writer_options.clock = options.clock ? options.clock : SystemClockMs;
+    fhir::Result<std::unique_ptr<sqlite::Writer>> writer =
+        sqlite::Writer::Start(std::move(*db), std::move(writer_options), *newest);
+    if (!writer.ok()) return WhileOpening(options.path, writer.status());
+
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*writer), std::move(*readers)));
+  } catch (const std::exception& e) {
+    return fhir::Status::Internal(std::string("opening database ") + options.path + ": " +
+                                  e.what());
+  }
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::Writer> writer,
+                         std::unique_ptr<sqlite::ReadPool> readers)
+    : writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+fhir::Result<ResourceVersion> SqliteStore::Read(const RequestContext& /*ctx*/,
+                                                std::string_view type, std::string_view id) {
+  return Guarded([&]() -> fhir::Result<ResourceVersion> {
+    sqlite::ReadPool::Lease db = readers_->Acquire();
+    return sqlite::ReadCurrent(*db, type, id);
+  });
+}
+
+fhir::Result<ResourceVersion> SqliteStore::ReadVersion(const RequestContext& /*ctx*/,
+                                                       std::string_view type, std::string_view id,
+                                                       std::int64_t version) {
+  return Guarded([&]() -> fhir::Result<ResourceVersion> {
+    sqlite::ReadPool::Lease db = readers_->Acquire();
+    return sqlite::ReadVersion(*db, type, id, version);
+  });
+}
+
+fhir::Result<HistoryPage> SqliteStore::History(const RequestContext& /*ctx*/,
+                                               const HistoryQuery& query) {
+  return Guarded([&]() -> fhir::Result<HistoryPage> {
+    sqlite::ReadPool::Lease db = readers_->Acquire();
+    return sqlite::ReadHistory(*db, query);
+  });
+}
+
+void SqliteStore::Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) {
+  writer_->Submit(ctx, std::move(request), std::move(done));
+}
+
+fhir::Result<bool> SqliteStore::IsEmpty(const RequestContext& /*ctx*/) {
+  return Guarded([&]() -> fhir::Result<bool> {
+    sqlite::ReadPool::Lease db = readers_->Acquire();
+    return sqlite::IsEmpty(*db);
+  });
+}
+
+void SqliteStore::Close() { writer_->Close(); }
+
+SqliteStoreStats SqliteStore::stats() const {
+  sqlite::WriterStats stats = writer_->stats();
+  return SqliteStoreStats{stats.commits, stats.writes_committed};
+}
+
+fhir::Result<std::unique_ptr<ResourceStore>> OpenSqliteStore(const SqliteOptions& options) {
+  fhir::Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<ResourceStore>(std::move(*store));
+}
+
+}  // namespace schakel::store
