@@ -32,7 +32,8 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::vector<HeaderField> headers;  // Content-Length, Date, Server and Connection are added for you
+  std::vector<HeaderField>
+      headers;  // Content-Length, Date, Server and Connection are added for you
   std::string body;
 
   // Replaces any header with the same name.
