@@ -34,6 +34,12 @@ json::Value OutcomeFromStatus(const Status& status) {
   return Outcome(std::move(issues));
 }
 
+json::Value OutcomeFromIssues(const std::vector<Issue>& issues) {
+  json::Value list = json::Value::Array();
+  for (const Issue& issue : issues) list.Push(IssueValue(issue));
+  return Outcome(std::move(list));
+}
+
 json::Value InformationOutcome(std::string message) {
   json::Value issues = json::Value::Array();
   issues.Push(

@@ -100,8 +100,13 @@ std::optional<ElementRef> Registry::ResolveChild(const ElementRef& parent,
     if (e.name.size() > name.size() || name.compare(0, e.name.size(), e.name) != 0) continue;
     if (!e.is_choice) {
       if (e.name.size() == name.size()) {
-        std::string_view type =
-            e.type_codes.size() == 1 ? std::string_view(e.type_codes[0]) : std::string_view();
+        // An element defined by contentReference has no type of its own in R4: it has the type
+        // of the element it refers to (Questionnaire.item.item -> BackboneElement).
+        const ElementDefinition& typed =
+            e.content_reference >= 0 ? owner->element(static_cast<std::uint32_t>(e.content_reference))
+                                     : e;
+        std::string_view type = typed.type_codes.size() == 1 ? std::string_view(typed.type_codes[0])
+                                                             : std::string_view();
         return ElementRef{owner, &e, type};
       }
       continue;

@@ -34,6 +34,7 @@ class Walker {
     }
     Push(*type);
     Resource(resource, *type);
+    ClaimedProfiles(resource, *type);
     Pop();
   }
 
@@ -41,6 +42,11 @@ class Walker {
   struct Part {
     std::string_view name;
     int index = -1;
+  };
+
+  struct Seen {
+    const ElementDefinition* element;
+    std::string_view name;  // the JSON name without '_', e.g. "valueString"
   };
 
   // ---- locations and issues ----
@@ -69,6 +75,30 @@ class Walker {
     issues_.push_back({severity, type, std::move(message), std::move(location)});
   }
 
+  // Profiles in meta.profile other than the base definition: not known to the server yet, so
+  // reported as warnings (a profile the server does not know never makes a resource invalid).
+  void ClaimedProfiles(const json::Value& resource, const std::string& type) {
+    const definitions::TypeDefinition* def = registry_.Type(type);
+    const json::Value* meta = resource.Find("meta");
+    const json::Value* profiles = meta != nullptr ? meta->Find("profile") : nullptr;
+    if (def == nullptr || profiles == nullptr || !profiles->is_array()) return;
+    Push("meta");
+    Push("profile");
+    for (std::size_t i = 0; i < profiles->items().size(); ++i) {
+      const json::Value& p = profiles->items()[i];
+      if (!p.is_string()) continue;
+      std::string_view url = std::string_view(p.text()).substr(0, p.text().find('|'));
+      if (url == def->info().url) continue;
+      path_.back().index = static_cast<int>(i);
+      Report(IssueType::kNotSupported,
+             "profile " + std::string(url.substr(0, 200)) +
+                 " is not known to this server; validated against the base definition only",
+             Severity::kWarning);
+    }
+    Pop();
+    Pop();
+  }
+
   // ---- resources and objects ----
 
   // `resource` is an object with a resourceType; the location already names it.
@@ -78,12 +108,18 @@ class Walker {
       return;
     }
     std::optional<ElementRef> root = registry_.Root(type);
+    const std::string* bundle_type = type == "Bundle" ? resource.FindString("type") : nullptr;
+    const bool transaction =
+        bundle_type != nullptr && (*bundle_type == "transaction" || *bundle_type == "batch");
+    in_transaction_ += transaction ? 1 : 0;
     Object(resource, *root, /*is_resource=*/true);
+    in_transaction_ -= transaction ? 1 : 0;
   }
 
   void Object(const json::Value& object, const ElementRef& parent, bool is_resource) {
-    // The element definitions seen, to check choices and required elements afterwards.
-    std::vector<const ElementDefinition*> seen;
+    // The element definitions seen (with the JSON name used, for choices), to check choices and
+    // required elements afterwards.
+    std::vector<Seen> seen;
     for (const json::Member& m : object.members()) {
       if (is_resource && m.name == "resourceType") {
         if (!m.value.is_string()) {
@@ -108,8 +144,19 @@ class Walker {
         continue;
       }
       const ElementDefinition* element = child->element;
-      bool counted = false;
-      for (const ElementDefinition* s : seen) counted = counted || s == element;
+      const Seen* earlier = nullptr;
+      for (const Seen& s : seen) {
+        if (s.element == element) earlier = &s;
+      }
+      if (earlier != nullptr && element->is_choice && earlier->name != name) {
+        Push(m.name);
+        Report(IssueType::kStructure, "only one of the types of " + element->name +
+                                          "[x] may be present (found " + std::string(earlier->name) +
+                                          " already)");
+        Pop();
+        continue;
+      }
+      if (earlier == nullptr) seen.push_back({element, name});
       if (companion) {
         if (!registry_.IsPrimitive(child->type_code)) {
           Push(m.name);
@@ -118,31 +165,26 @@ class Walker {
           Pop();
           continue;
         }
-        if (!counted) seen.push_back(element);
         Companion(m.value, *child, name, object.Find(name));
         continue;
       }
-      if (counted && element->is_choice && object.Find("_" + m.name) == nullptr) {
-        Push(name);
-        Report(IssueType::kStructure,
-               "only one of the types of " + element->name + "[x] may be present");
-        Pop();
-      }
-      if (!counted) seen.push_back(element);
       std::string partner_name = "_" + m.name;
       Value(m.value, *child, name, object.Find(partner_name));
     }
     RequiredChildren(parent, seen);
   }
 
-  void RequiredChildren(const ElementRef& parent,
-                        const std::vector<const ElementDefinition*>& seen) {
+  void RequiredChildren(const ElementRef& parent, const std::vector<Seen>& seen) {
     Registry::Children children = registry_.ChildrenOf(parent);
     for (std::uint32_t index : *children.indices) {
       const ElementDefinition& e = children.owner->element(index);
       if (e.min == 0) continue;
+      // A primitive's value is its JSON value, never a member of its `_name` companion.
+      if (children.owner->info().kind == definitions::StructureKind::kPrimitiveType && e.name == "value") {
+        continue;
+      }
       bool present = false;
-      for (const ElementDefinition* s : seen) present = present || s == &e;
+      for (const Seen& s : seen) present = present || s.element == &e;
       if (!present) {
         Push(e.name);
         Report(IssueType::kRequired,
@@ -187,7 +229,9 @@ class Walker {
   void Item(const json::Value& value, const ElementRef& ref, const json::Value* partner) {
     const std::string_view type = ref.type_code;
     if (value.is_null()) {
-      bool paired = partner != nullptr && !partner->is_null() && registry_.IsPrimitive(type);
+      // null only keeps positions aligned in the arrays of a repeating primitive.
+      bool paired = ref.element->IsArray() && partner != nullptr && !partner->is_null() &&
+                    registry_.IsPrimitive(type);
       if (!paired) Report(IssueType::kInvalid, "null is not allowed here");
       return;
     }
@@ -328,10 +372,25 @@ class Walker {
 
   void CheckReference(const ElementDefinition& e, const json::Value& reference) {
     const std::string* ref = reference.FindString("reference");
-    if (ref == nullptr) return;
+    if (ref == nullptr || ref->empty()) return;  // an empty string is reported as such already
     std::string_view r = *ref;
     Push("reference");
     if (r.front() == '#' || r.rfind("urn:uuid:", 0) == 0 || r.rfind("urn:oid:", 0) == 0) {
+      Pop();
+      return;
+    }
+    // A conditional reference (Patient?identifier=...) is resolved by the server while it
+    // processes a transaction or batch (https://hl7.org/fhir/R4/http.html#trules); elsewhere it
+    // is not a reference.
+    if (std::size_t question = r.find('?');
+        question != std::string_view::npos && r.substr(0, question).find('/') == std::string_view::npos) {
+      if (in_transaction_ == 0) {
+        Report(IssueType::kValue, "a conditional reference ('" + std::string(r.substr(0, 200)) +
+                                      "') is only allowed inside a transaction or batch Bundle");
+      } else if (!registry_.IsResourceType(r.substr(0, question)) || question + 1 == r.size()) {
+        Report(IssueType::kValue, "'" + std::string(r.substr(0, 200)) +
+                                      "' is not a valid conditional reference (Type?parameters)");
+      }
       Pop();
       return;
     }
@@ -397,6 +456,7 @@ class Walker {
   const ValueSetIndex* value_sets_;
   std::vector<Issue>& issues_;
   std::vector<Part> path_;
+  int in_transaction_ = 0;  // > 0 while inside a transaction or batch Bundle
 };
 
 }  // namespace

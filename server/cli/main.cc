@@ -1,1 +1,41 @@
-int main() { return 0; }
+// schakel: the command-line entry point. Subcommands live in server/cli/, one file each.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "server/cli/serve.h"
+
+#ifndef SCHAKEL_VERSION
+#define SCHAKEL_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr const char* kHelp = R"(Usage: schakel COMMAND [options]
+
+Schakel is a FHIR R4 server for a national health-data exchange.
+
+Commands:
+  serve      start the FHIR server (schakel serve --help for its options)
+  version    print the version
+  help       this text
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kHelp, stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "serve") return schakel::server::cli::RunServe(args);
+  if (command == "version" || command == "--version") {
+    std::printf("schakel %s (FHIR 4.0.1)\n", SCHAKEL_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "schakel: unknown command '%s' (see schakel --help)\n", command.c_str());
+  return 2;
+}

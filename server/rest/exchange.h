@@ -1,0 +1,55 @@
+// Exchange: one FHIR request on its way to a response, as the interaction handlers see it.
+// The edges (routing, negotiation, request ids, errors) are done once in FhirApi before any
+// handler runs; handlers never see bytes on the wire.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "fhir/definitions/registry.h"
+#include "fhir/json/parse.h"
+#include "fhir/validation/validator.h"
+#include "server/http/message.h"
+#include "server/log/logger.h"
+#include "server/rest/http_headers.h"
+#include "server/rest/negotiation.h"
+#include "server/rest/query.h"
+#include "server/rest/router.h"
+#include "store/store.h"
+
+namespace schakel::server::rest {
+
+struct ApiOptions {
+  std::string base_url;             // absolute, no trailing slash: "http://127.0.0.1:8080/fhir"
+  std::string base_path = "/fhir";  // the path part the router strips
+  fhir::json::ParseLimits json_limits;
+  std::string software_version = "0.0.0";
+};
+
+// What every handler may use; owned by FhirApi, shared by all requests. Thread-safe.
+struct ApiContext {
+  ApiOptions options;
+  store::ResourceStore* store = nullptr;
+  std::shared_ptr<const fhir::definitions::Registry> registry;
+  std::shared_ptr<const fhir::validation::Validator> validator;
+  Logger* logger = nullptr;
+  std::string capability_statement;  // serialized once at start-up
+};
+
+struct Exchange {
+  const ApiContext* api = nullptr;
+  http::Request request;
+  Target target;
+  Interaction interaction;
+  ResponseFormat format;
+  Prefer prefer;
+  std::string request_id;
+  store::RequestContext ctx;
+};
+
+using ExchangePtr = std::shared_ptr<const Exchange>;
+
+// An interaction handler: answers through `respond` exactly once, now or after a durable write.
+using InteractionHandler = void (*)(ExchangePtr exchange, http::Respond respond);
+
+}  // namespace schakel::server::rest
