@@ -5,12 +5,11 @@
 #include <cstring>
 
 #include "fhir/primitives/date_time.h"
+#include "server/http/wire.h"
 
 namespace schakel::server::rest {
 namespace {
 
-constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun",
-                                 "Mon", "Tue", "Wed"};  // from 1970-01-01
 constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr std::int64_t kMsPerDay = 86'400'000;
@@ -30,23 +29,9 @@ bool ParseInt(std::string_view s, int& out) {
 }  // namespace
 
 std::string FormatHttpDate(std::int64_t epoch_ms) {
-  std::int64_t days = epoch_ms / kMsPerDay;
-  std::int64_t rem = epoch_ms % kMsPerDay;
-  if (rem < 0) {
-    rem += kMsPerDay;
-    --days;
-  }
-  std::int64_t year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  fhir::CivilFromDays(days, year, month, day);
-  std::int64_t secs = rem / 1000;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT",
-                kDays[((days % 7) + 7) % 7], day, kMonths[month - 1], static_cast<long long>(year),
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
-  return buf;
+  // Whole seconds, rounded down (also before 1970).
+  std::int64_t seconds = epoch_ms / 1000 - (epoch_ms % 1000 < 0 ? 1 : 0);
+  return http::FormatHttpDate(static_cast<std::time_t>(seconds));
 }
 
 std::optional<std::int64_t> ParseHttpDate(std::string_view s) {
