@@ -103,8 +103,9 @@ std::optional<ElementRef> Registry::ResolveChild(const ElementRef& parent,
         // An element defined by contentReference has no type of its own in R4: it has the type
         // of the element it refers to (Questionnaire.item.item -> BackboneElement).
         const ElementDefinition& typed =
-            e.content_reference >= 0 ? owner->element(static_cast<std::uint32_t>(e.content_reference))
-                                     : e;
+            e.content_reference >= 0
+                ? owner->element(static_cast<std::uint32_t>(e.content_reference))
+                : e;
         std::string_view type = typed.type_codes.size() == 1 ? std::string_view(typed.type_codes[0])
                                                              : std::string_view();
         return ElementRef{owner, &e, type};

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "fhir/definitions/profiles.h"
 #include "fhir/definitions/registry.h"
 #include "server/cli/options.h"
 #include "server/cli/seed.h"
@@ -55,7 +56,15 @@ int RunServe(const std::vector<std::string>& args) {
   auto value_sets = fhir::definitions::ValueSetIndex::Load(
       options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir);
   if (!value_sets.ok()) return Fail(logger, "definitions_failed", value_sets.status());
-  auto validator = std::make_shared<const fhir::validation::Validator>(*registry, *value_sets);
+  // Constraint profiles (and their value sets) from resources/profiles/; see its README.md.
+  auto profiles = fhir::definitions::ProfileRegistry::Load(
+      (options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir) +
+          std::string("/profiles"),
+      **registry);
+  if (!profiles.ok()) return Fail(logger, "definitions_failed", profiles.status());
+  logger.Info("profiles_loaded", {{"profiles", std::to_string((*profiles)->size())}});
+  auto validator =
+      std::make_shared<const fhir::validation::Validator>(*registry, *value_sets, *profiles);
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);

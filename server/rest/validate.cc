@@ -127,21 +127,13 @@ void HandleValidate(ExchangePtr ex, http::Respond respond) {
         ex->format));
   }
 
-  ex->api->validator->Validate(r.resource, issues);
+  ex->api->validator->ValidateAgainst(r.resource, r.profile, issues);
   if (mode == "update") {
     const std::string* id = r.resource.FindString("id");
     if (id == nullptr || *id != in.id) {
       issues.push_back({Severity::kError, IssueType::kInvalid,
                         "an update must carry the id of the URL (" + in.id + ")", in.type + ".id"});
     }
-  }
-  if (!r.profile.empty()) {
-    issues.push_back(
-        {Severity::kWarning,
-         IssueType::kNotSupported,
-         "profile " + r.profile.substr(0, 200) +
-             " is not known to this server; validated against the base definition only",
-         {}});
   }
   if (issues.empty()) {
     issues.push_back({Severity::kInformation,
