@@ -62,10 +62,10 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
   Value rest = Value::Object();
   rest.Set("mode", Str("server"));
   rest.Set("documentation",
-           Str("Resources are validated against the base R4 definitions; invariants (constraint "
-               "expressions) and profiles in meta.profile are not evaluated yet, and XML is not "
-               "supported yet. See docs/api.md for where this server deviates from the "
-               "specification."));
+           Str("Resources are validated against the base R4 definitions and the profiles they "
+               "claim that the server knows; invariants (constraint expressions) are not "
+               "evaluated yet, and XML is not supported yet. See docs/api.md for where this "
+               "server deviates from the specification."));
   Value resources = Value::Array();
   for (const std::string& type : registry.resource_types()) {
     Value r = Value::Object();
