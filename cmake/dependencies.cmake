@@ -4,6 +4,7 @@ find_package(Boost 1.81 REQUIRED CONFIG)   # libboost1.81-dev: Beast and Asio (h
 find_package(SQLite3 REQUIRED)             # libsqlite3-dev
 find_package(OpenSSL REQUIRED)             # libssl-dev
 find_package(GTest REQUIRED)               # libgtest-dev, libgmock-dev
+find_package(LibXml2 REQUIRED)             # libxml2-dev: used only inside fhir/xml/*.cc
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)  # rapidjson-dev (header-only)
 
 find_program(CCACHE_PROGRAM ccache)

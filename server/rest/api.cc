@@ -142,6 +142,7 @@ void FhirApi::Handle(http::Request request, http::Respond respond) const {
         NegotiateResponse(ex->target, ex->request.Header("Accept"));
     if (!format.ok()) return tagged(rest::ErrorResponse(format.status(), ex->format));
     ex->format = *format;
+    ex->format.registry = context_.registry.get();
     ex->prefer = ParsePrefer(ex->request.Header("Prefer"));
 
     InteractionHandler handler = kHandlers[static_cast<int>(ex->interaction.kind)];

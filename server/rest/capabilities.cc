@@ -57,15 +57,15 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
   implementation.Set("url", Str(options.base_url));
   cs.Set("implementation", std::move(implementation));
   cs.Set("fhirVersion", Str("4.0.1"));
-  cs.Set("format", CodeList({"application/fhir+json", "json"}));
+  cs.Set("format", CodeList({"application/fhir+json", "json", "application/fhir+xml", "xml"}));
 
   Value rest = Value::Object();
   rest.Set("mode", Str("server"));
   rest.Set("documentation",
            Str("Resources are validated against the base R4 definitions and the profiles they "
                "claim that the server knows; invariants (constraint expressions) are not "
-               "evaluated yet, and XML is not supported yet. See docs/api.md for where this "
-               "server deviates from the specification."));
+               "evaluated yet. See docs/api.md for where this server deviates from the "
+               "specification."));
   Value resources = Value::Array();
   for (const std::string& type : registry.resource_types()) {
     Value r = Value::Object();
@@ -106,7 +106,7 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
 }
 
 void HandleCapabilities(ExchangePtr ex, http::Respond respond) {
-  respond(JsonResponse(200, ex->api->capability_statement, ex->format));
+  respond(FhirResponse(200, ex->api->capability_statement, ex->format));
 }
 
 }  // namespace schakel::server::rest

@@ -182,7 +182,7 @@ void HandleHistory(ExchangePtr ex, http::Respond respond) {
     w.EndArray();
   }
   w.EndObject();
-  respond(JsonResponse(200, w.Take(), ex->format));
+  respond(FhirResponse(200, w.Take(), ex->format));
 }
 
 }  // namespace schakel::server::rest

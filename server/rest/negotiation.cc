@@ -61,24 +61,24 @@ fhir::Result<ResponseFormat> NegotiateResponse(const Target& target, std::string
   }
   if (const std::string* format_param = target.Param("_format")) {
     // An unencoded '+' in a query string arrives as a space: application/fhir+json.
-    std::string fixed = *format_param;
-    for (char& c : fixed) {
+    std::string format = *format_param;
+    for (char& c : format) {
       if (c == ' ') c = '+';
     }
-    const std::string* format = &fixed;
-    std::string_view type = std::string_view(*format).substr(0, format->find(';'));
+    std::string_view type = std::string_view(format).substr(0, format.find(';'));
     Kind kind = ClassifyMediaType(type);
     if (kind == Kind::kJson) return result;
     if (kind == Kind::kXml) {
-      return fhir::Status::NotAcceptable("_format=" + *format +
-                                         ": XML is not supported yet; use _format=json");
+      result.format = Format::kXml;
+      return result;
     }
-    return fhir::Status::NotAcceptable("_format=" + *format +
-                                       " is not a format this server writes");
+    return fhir::Status::NotAcceptable("_format=" + format.substr(0, 64) +
+                                       " is not a format this server writes (json or xml)");
   }
   accept = Trim(accept);
   if (accept.empty()) return result;
   double best_json = 0;
+  double best_xml = 0;
   while (!accept.empty()) {
     std::size_t comma = accept.find(',');
     std::string_view range = accept.substr(0, comma);
@@ -87,30 +87,30 @@ fhir::Result<ResponseFormat> NegotiateResponse(const Target& target, std::string
     std::string_view type = Trim(range.substr(0, semi));
     double q =
         Quality(semi == std::string_view::npos ? std::string_view() : range.substr(semi + 1));
-    bool json = ClassifyMediaType(type) == Kind::kJson || type == "*/*" ||
-                EqualsIgnoreCase(type, "application/*");
-    if (json && q > best_json) best_json = q;
+    Kind kind = ClassifyMediaType(type);
+    bool any = type == "*/*" || EqualsIgnoreCase(type, "application/*");
+    if ((kind == Kind::kJson || any) && q > best_json) best_json = q;
+    if (kind == Kind::kXml && q > best_xml) best_xml = q;
   }
-  if (best_json > 0) return result;
-  return fhir::Status::NotAcceptable(
-      "none of the media types in Accept is one this server writes; it writes "
-      "application/fhir+json (XML is not supported yet)");
+  if (best_json == 0 && best_xml == 0) {
+    return fhir::Status::NotAcceptable(
+        "none of the media types in Accept is one this server writes: application/fhir+json or "
+        "application/fhir+xml");
+  }
+  if (best_xml > best_json) result.format = Format::kXml;
+  return result;
 }
 
-fhir::Status CheckRequestContentType(std::string_view content_type) {
+fhir::Result<Format> RequestBodyFormat(std::string_view content_type) {
   content_type = Trim(content_type);
-  if (content_type.empty()) return fhir::Status::Ok();
+  if (content_type.empty()) return Format::kJson;
   std::size_t semi = content_type.find(';');
   std::string_view type = Trim(content_type.substr(0, semi));
   Kind kind = ClassifyMediaType(type);
-  if (kind == Kind::kXml) {
+  if (kind == Kind::kOther || EqualsIgnoreCase(type, "json") || EqualsIgnoreCase(type, "xml")) {
     return fhir::Status::UnsupportedMediaType(
-        "Content-Type " + std::string(type) +
-        ": XML is not supported yet; send application/fhir+json");
-  }
-  if (kind != Kind::kJson || EqualsIgnoreCase(type, "json")) {
-    return fhir::Status::UnsupportedMediaType("Content-Type " + std::string(type) +
-                                              " is not supported; send application/fhir+json");
+        "Content-Type " + std::string(type.substr(0, 64)) +
+        " is not supported; send application/fhir+json or application/fhir+xml");
   }
   std::string_view params =
       semi == std::string_view::npos ? std::string_view() : content_type.substr(semi + 1);
@@ -120,17 +120,16 @@ fhir::Status CheckRequestContentType(std::string_view content_type) {
     params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
     if (p.size() > 8 && EqualsIgnoreCase(p.substr(0, 8), "charset=")) {
       std::string_view charset = p.substr(8);
-      if (!charset.empty() && charset.front() == '"' && charset.back() == '"' &&
-          charset.size() >= 2) {
+      if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
         charset = charset.substr(1, charset.size() - 2);
       }
       if (!EqualsIgnoreCase(charset, "utf-8")) {
-        return fhir::Status::UnsupportedMediaType("charset " + std::string(charset) +
-                                                  " is not supported; FHIR JSON is UTF-8");
+        return fhir::Status::UnsupportedMediaType("charset " + std::string(charset.substr(0, 32)) +
+                                                  " is not supported; FHIR is UTF-8");
       }
     }
   }
-  return fhir::Status::Ok();
+  return kind == Kind::kXml ? Format::kXml : Format::kJson;
 }
 
 }  // namespace schakel::server::rest

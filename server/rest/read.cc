@@ -33,7 +33,7 @@ http::Response VersionResponse(const Exchange& ex, const store::ResourceVersion&
     SetVersionHeaders(gone, v);
     return gone;
   }
-  http::Response response = JsonResponse(200, v.json, ex.format);
+  http::Response response = FhirResponse(200, v.json, ex.format);
   SetVersionHeaders(response, v);
   return response;
 }

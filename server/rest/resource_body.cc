@@ -1,19 +1,28 @@
 #include "server/rest/resource_body.h"
 
 #include "fhir/json/parse.h"
+#include "fhir/xml/reader.h"
 
 namespace schakel::server::rest {
 
 using fhir::Status;
 
+fhir::Result<fhir::json::Value> ParseBody(const Exchange& exchange) {
+  fhir::Result<Format> format = RequestBodyFormat(exchange.request.Header("Content-Type"));
+  if (!format.ok()) return format.status();
+  if (*format == Format::kXml) {
+    return fhir::xml::ParseResource(exchange.request.body, *exchange.api->registry);
+  }
+  return fhir::json::Parse(exchange.request.body, exchange.api->options.json_limits);
+}
+
 fhir::Result<fhir::json::Value> ReadResourceBody(const Exchange& exchange) {
-  SCHAKEL_RETURN_IF_ERROR(CheckRequestContentType(exchange.request.Header("Content-Type")));
   const std::string& type = exchange.interaction.type;
   if (exchange.request.body.empty()) {
+    SCHAKEL_RETURN_IF_ERROR(RequestBodyFormat(exchange.request.Header("Content-Type")).status());
     return Status::InvalidInput("the request has no body; expected a " + type + " resource");
   }
-  fhir::Result<fhir::json::Value> parsed =
-      fhir::json::Parse(exchange.request.body, exchange.api->options.json_limits);
+  fhir::Result<fhir::json::Value> parsed = ParseBody(exchange);
   if (!parsed.ok()) return parsed.status();
   fhir::json::Value& resource = parsed.value();
   if (!resource.is_object()) {

@@ -8,8 +8,12 @@
 
 namespace schakel::server::rest {
 
-// 415 for a content type we don't read, 400 for a body that is not a JSON object with the URL's
-// resourceType, 422 when it breaks the definition of its type (one issue each, with its location).
+// The request body as FHIR JSON, read as JSON or XML by its Content-Type: 415 for a content type
+// we don't read, 400 for a body that does not parse.
+fhir::Result<fhir::json::Value> ParseBody(const Exchange& exchange);
+
+// ParseBody, then: 400 for a body that is not a resource of the URL's resourceType, 422 when it
+// breaks the definition of its type (one issue each, with its location).
 fhir::Result<fhir::json::Value> ReadResourceBody(const Exchange& exchange);
 
 }  // namespace schakel::server::rest

@@ -1,7 +1,9 @@
 #include "server/rest/responses.h"
 
+#include "fhir/json/parse.h"
 #include "fhir/json/write.h"
 #include "fhir/outcome.h"
+#include "fhir/xml/writer.h"
 #include "server/rest/http_headers.h"
 
 namespace schakel::server::rest {
@@ -44,21 +46,36 @@ int HttpStatusFor(fhir::Code code) {
   return 500;
 }
 
-http::Response JsonResponse(int status, std::string compact_json, const ResponseFormat& format) {
+http::Response FhirResponse(int status, std::string compact_json, const ResponseFormat& format) {
   http::Response response;
   response.status = status;
+  if (format.format == Format::kXml && format.registry != nullptr) {
+    fhir::Result<fhir::json::Value> value = fhir::json::Parse(compact_json);
+    fhir::Result<std::string> xml =
+        value.ok() ? fhir::xml::WriteResource(*value, *format.registry, format.pretty)
+                   : fhir::Result<std::string>(value.status());
+    if (xml.ok()) {
+      response.body = std::move(xml).value();
+      response.SetHeader("Content-Type", std::string(kFhirXmlContentType));
+      return response;
+    }
+    // Our own JSON that cannot be written as XML is a bug; say so in JSON.
+    return ErrorResponse(fhir::Status::Internal("the response could not be written as XML: " +
+                                                std::string(xml.status().message())),
+                         ResponseFormat{});
+  }
   response.body = format.pretty ? fhir::json::Pretty(compact_json) : std::move(compact_json);
   response.SetHeader("Content-Type", std::string(kFhirJsonContentType));
   return response;
 }
 
 http::Response ErrorResponse(const fhir::Status& status, const ResponseFormat& format) {
-  return JsonResponse(HttpStatusFor(status.code()),
+  return FhirResponse(HttpStatusFor(status.code()),
                       fhir::json::Serialize(fhir::OutcomeFromStatus(status)), format);
 }
 
 http::Response InformationResponse(int status, std::string message, const ResponseFormat& format) {
-  return JsonResponse(status, fhir::json::Serialize(fhir::InformationOutcome(std::move(message))),
+  return FhirResponse(status, fhir::json::Serialize(fhir::InformationOutcome(std::move(message))),
                       format);
 }
 
@@ -82,7 +99,7 @@ http::Response WriteResponse(const Exchange& exchange, const store::WriteOutcome
   http::Response response;
   switch (exchange.prefer.return_preference) {
     case ReturnPreference::kRepresentation:
-      response = JsonResponse(status, v.json, exchange.format);
+      response = FhirResponse(status, v.json, exchange.format);
       break;
     case ReturnPreference::kMinimal:
       response.status = status;

@@ -14,8 +14,9 @@ namespace schakel::server::rest {
 
 int HttpStatusFor(fhir::Code code);
 
-// A JSON body with the FHIR content type, pretty-printed when asked.
-http::Response JsonResponse(int status, std::string compact_json, const ResponseFormat& format);
+// A resource (given as compact JSON) in the negotiated format: FHIR JSON as it is, or converted
+// to FHIR XML; pretty-printed when asked.
+http::Response FhirResponse(int status, std::string compact_json, const ResponseFormat& format);
 // An OperationOutcome for a failed Status, with the mapped HTTP status.
 http::Response ErrorResponse(const fhir::Status& status, const ResponseFormat& format);
 // An OperationOutcome of severity information, e.g. after a delete.

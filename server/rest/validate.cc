@@ -11,6 +11,7 @@
 #include "fhir/json/write.h"
 #include "fhir/outcome.h"
 #include "server/rest/operations.h"
+#include "server/rest/resource_body.h"
 #include "server/rest/responses.h"
 
 namespace schakel::server::rest {
@@ -39,9 +40,7 @@ fhir::Result<ValidateRequest> ReadRequest(const Exchange& ex) {
   if (const std::string* mode = ex.target.Param("mode")) r.mode = *mode;
   if (const std::string* profile = ex.target.Param("profile")) r.profile = *profile;
   if (ex.request.body.empty()) return r;
-  SCHAKEL_RETURN_IF_ERROR(CheckRequestContentType(ex.request.Header("Content-Type")));
-  fhir::Result<fhir::json::Value> body =
-      fhir::json::Parse(ex.request.body, ex.api->options.json_limits);
+  fhir::Result<fhir::json::Value> body = ParseBody(ex);
   if (!body.ok()) return body.status();
   if (!body->is_object()) return Status::InvalidInput("the body must be a resource or Parameters");
   const std::string* type = body->FindString("resourceType");
@@ -102,7 +101,7 @@ void HandleValidate(ExchangePtr ex, http::Respond respond) {
                  : in.type + "/" + in.id + " does not exist; a delete would change nothing",
          {}});
     return respond(
-        JsonResponse(200, fhir::json::Serialize(fhir::OutcomeFromIssues(issues)), ex->format));
+        FhirResponse(200, fhir::json::Serialize(fhir::OutcomeFromIssues(issues)), ex->format));
   }
   if (r.resource.is_null()) {
     if (!current) {
@@ -141,7 +140,7 @@ void HandleValidate(ExchangePtr ex, http::Respond respond) {
                       "validation successful: no issues found",
                       {}});
   }
-  respond(JsonResponse(200, fhir::json::Serialize(fhir::OutcomeFromIssues(issues)), ex->format));
+  respond(FhirResponse(200, fhir::json::Serialize(fhir::OutcomeFromIssues(issues)), ex->format));
 }
 
 }  // namespace schakel::server::rest
