@@ -64,7 +64,7 @@ const StructureInfo* Registry::Find(std::string_view type) const {
 }
 
 const TypeDefinition* Registry::Type(std::string_view type) const {
-  auto it = types_.find(std::string(type));
+  auto it = types_.find(type);
   return it == types_.end() ? nullptr : &it->second;
 }
 

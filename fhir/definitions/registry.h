@@ -6,6 +6,7 @@
 // types (valueQuantity -> Observation.value[x] with type Quantity).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,7 +61,12 @@ class Registry {
   std::optional<ElementRef> Root(std::string_view type) const;
 
  private:
-  std::unordered_map<std::string, TypeDefinition> types_;
+  // Transparent hashing: lookups by string_view do not allocate (they run per element).
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, TypeDefinition, NameHash, std::equal_to<>> types_;
   std::vector<std::string> resource_types_;
 };
 
