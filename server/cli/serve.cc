@@ -130,7 +130,7 @@ int RunServe(const std::vector<std::string>& args) {
   std::fflush(stdout);
   server.Run();
   (*store)->Close();
-  logger.Info("stopped");
+  logger.Info("store_closed");
   return 0;
 }
 
