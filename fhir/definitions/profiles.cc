@@ -281,7 +281,10 @@ Result<std::shared_ptr<const ProfileRegistry>> ProfileRegistry::Load(const std::
   for (const auto& [file, vs] : value_sets) {
     LocalValueSet& set = out->value_sets_[*vs.FindString("url")];
     auto add = [&set](const std::string& system, const std::string& code) {
-      set.codes.insert(system + "|" + code);
+      std::string key = system;
+      key += '|';
+      key += code;
+      set.codes.insert(std::move(key));
       set.bare.insert(code);
     };
     const json::Value* expansion = vs.Find("expansion");

@@ -169,8 +169,13 @@ class Walker {
     auto add = [&](const json::Value& value, const std::string& name, const std::string& type) {
       if (value.is_array()) {
         for (std::size_t i = 0; i < value.items().size(); ++i) {
-          out.push_back(
-              {&value.items()[i], location + "." + name + "[" + std::to_string(i) + "]", type});
+          std::string item_location = location;
+          item_location += '.';
+          item_location += name;
+          item_location += '[';
+          item_location += std::to_string(i);
+          item_location += ']';
+          out.push_back({&value.items()[i], std::move(item_location), type});
         }
       } else {
         out.push_back({&value, location + "." + name, type});
