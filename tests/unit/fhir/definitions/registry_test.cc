@@ -9,27 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "unit/shared_definitions.h"
+
 namespace schakel::fhir::definitions {
 namespace {
 
 class RealRegistryTest : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    Result<std::shared_ptr<const Registry>> r = Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    registry_ = new std::shared_ptr<const Registry>(std::move(r).value());
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-  static const Registry& registry() { return **registry_; }
-
- private:
-  static std::shared_ptr<const Registry>* registry_;
+  static const Registry& registry() { return *::schakel::test::SharedRegistry(); }
 };
-
-std::shared_ptr<const Registry>* RealRegistryTest::registry_ = nullptr;
 
 TEST_F(RealRegistryTest, HasAllR4ResourceTypesSortedAndUnique) {
   const std::vector<std::string>& types = registry().resource_types();

@@ -12,22 +12,14 @@
 
 #include "fhir/definitions/registry.h"
 #include "fhir/json/parse.h"
+#include "unit/shared_definitions.h"
 
 namespace schakel::fhir::definitions {
 namespace {
 
 class TypeDefinitionTest : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    Result<std::shared_ptr<const Registry>> r = Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    registry_ = new std::shared_ptr<const Registry>(std::move(r).value());
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-  static const Registry& registry() { return **registry_; }
+  static const Registry& registry() { return *::schakel::test::SharedRegistry(); }
 
   // The definition of `type`; fails the test when there is none.
   static const TypeDefinition& Type(std::string_view type) {
@@ -56,9 +48,6 @@ class TypeDefinitionTest : public testing::Test {
     return {&Type(type), &e,
             e.type_codes.size() == 1 ? std::string_view(e.type_codes[0]) : std::string_view()};
   }
-
- private:
-  static inline std::shared_ptr<const Registry>* registry_ = nullptr;
 };
 
 TEST_F(TypeDefinitionTest, PatientRootAndItsChildren) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "unit/shared_definitions.h"
+
 namespace schakel::fhir::definitions {
 namespace {
 
@@ -20,22 +22,8 @@ constexpr std::string_view kGenderSystem = "http://hl7.org/fhir/administrative-g
 
 class RealValueSetsTest : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    Result<std::shared_ptr<const ValueSetIndex>> r = ValueSetIndex::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    index_ = new std::shared_ptr<const ValueSetIndex>(std::move(r).value());
-  }
-  static void TearDownTestSuite() {
-    delete index_;
-    index_ = nullptr;
-  }
-  static const ValueSetIndex& index() { return **index_; }
-
- private:
-  static std::shared_ptr<const ValueSetIndex>* index_;
+  static const ValueSetIndex& index() { return *::schakel::test::SharedValueSets(); }
 };
-
-std::shared_ptr<const ValueSetIndex>* RealValueSetsTest::index_ = nullptr;
 
 struct Case {
   std::string_view value_set;

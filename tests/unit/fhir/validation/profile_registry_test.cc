@@ -8,6 +8,7 @@
 
 #include "fhir/definitions/profiles.h"
 #include "fhir/definitions/registry.h"
+#include "unit/shared_definitions.h"
 
 namespace schakel::fhir::definitions {
 namespace {
@@ -16,16 +17,7 @@ constexpr std::string_view kBp = "http://hl7.org/fhir/StructureDefinition/bp";
 
 class ProfileRegistryTest : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    Result<std::shared_ptr<const Registry>> registry = Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-    registry_ = new std::shared_ptr<const Registry>(std::move(registry).value());
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-  static const Registry& registry() { return **registry_; }
+  static const Registry& registry() { return *::schakel::test::SharedRegistry(); }
 
   static std::shared_ptr<const ProfileRegistry> LoadOrDie(const std::string& dir) {
     Result<std::shared_ptr<const ProfileRegistry>> loaded = ProfileRegistry::Load(dir, registry());
@@ -42,9 +34,6 @@ class ProfileRegistryTest : public testing::Test {
     std::ofstream(dir / file) << content;
     return dir.string();
   }
-
- private:
-  static inline std::shared_ptr<const Registry>* registry_ = nullptr;
 };
 
 TEST_F(ProfileRegistryTest, LoadsProfilesByUrlAndVersion) {

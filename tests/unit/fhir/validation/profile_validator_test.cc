@@ -17,6 +17,7 @@
 #include "fhir/definitions/value_sets.h"
 #include "fhir/json/parse.h"
 #include "fhir/validation/validator.h"
+#include "unit/shared_definitions.h"
 
 namespace schakel::fhir::validation {
 namespace {
@@ -27,14 +28,10 @@ constexpr std::string_view kTest = "http://example.org/fhir/StructureDefinition/
 class ProfileValidatorTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto registry = definitions::Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-    auto value_sets = definitions::ValueSetIndex::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(value_sets.ok()) << value_sets.status().ToString();
-    auto profiles =
-        definitions::ProfileRegistry::Load(SCHAKEL_TEST_DATA_DIR "/profiles", **registry);
+    auto profiles = definitions::ProfileRegistry::Load(SCHAKEL_TEST_DATA_DIR "/profiles",
+                                                       *test::SharedRegistry());
     ASSERT_TRUE(profiles.ok()) << profiles.status().ToString();
-    validator_ = new Validator(*registry, *value_sets, *profiles);
+    validator_ = new Validator(test::SharedRegistry(), test::SharedValueSets(), *profiles);
   }
   static void TearDownTestSuite() {
     delete validator_;

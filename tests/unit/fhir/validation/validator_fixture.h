@@ -17,6 +17,7 @@
 #include "fhir/json/parse.h"
 #include "fhir/status.h"
 #include "fhir/validation/validator.h"
+#include "unit/shared_definitions.h"
 
 namespace schakel::fhir::validation {
 
@@ -48,30 +49,19 @@ inline std::string NestedQuestionnaire(int depth, std::string_view innermost) {
 class ValidatorTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Result<std::shared_ptr<const definitions::Registry>> registry =
-        definitions::Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-    Result<std::shared_ptr<const definitions::ValueSetIndex>> value_sets =
-        definitions::ValueSetIndex::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(value_sets.ok()) << value_sets.status().ToString();
-    registry_ = new std::shared_ptr<const definitions::Registry>(std::move(registry).value());
-    value_sets_ =
-        new std::shared_ptr<const definitions::ValueSetIndex>(std::move(value_sets).value());
-    validator_ = new Validator(*registry_, *value_sets_);
+    validator_ = new Validator(test::SharedRegistry(), test::SharedValueSets());
   }
   static void TearDownTestSuite() {
     delete validator_;
-    delete value_sets_;
-    delete registry_;
     validator_ = nullptr;
-    value_sets_ = nullptr;
-    registry_ = nullptr;
   }
 
   static const Validator& validator() { return *validator_; }
-  static const std::shared_ptr<const definitions::Registry>& registry() { return *registry_; }
+  static const std::shared_ptr<const definitions::Registry>& registry() {
+    return test::SharedRegistry();
+  }
   static const std::shared_ptr<const definitions::ValueSetIndex>& value_sets() {
-    return *value_sets_;
+    return test::SharedValueSets();
   }
 
   static json::Value ParseOrDie(std::string_view text) {
@@ -139,8 +129,6 @@ class ValidatorTest : public testing::Test {
   }
 
  private:
-  static inline std::shared_ptr<const definitions::Registry>* registry_ = nullptr;
-  static inline std::shared_ptr<const definitions::ValueSetIndex>* value_sets_ = nullptr;
   static inline Validator* validator_ = nullptr;
 };
 

@@ -17,6 +17,7 @@
 #include "fhir/json/value.h"
 #include "fhir/json/write.h"
 #include "fhir/status.h"
+#include "unit/shared_definitions.h"
 
 namespace schakel::fhir::xml {
 
@@ -72,26 +73,13 @@ inline std::string Difference(const json::Value& a, const json::Value& b,
 
 class XmlTest : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    Result<std::shared_ptr<const definitions::Registry>> r =
-        definitions::Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    registry_ = new std::shared_ptr<const definitions::Registry>(std::move(r).value());
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-  static const definitions::Registry& registry() { return **registry_; }
+  static const definitions::Registry& registry() { return *::schakel::test::SharedRegistry(); }
 
   static json::Value Json(std::string_view text) {
     Result<json::Value> parsed = json::Parse(text);
     EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << text;
     return parsed.ok() ? std::move(parsed).value() : json::Value();
   }
-
- private:
-  static inline std::shared_ptr<const definitions::Registry>* registry_ = nullptr;
 };
 
 }  // namespace schakel::fhir::xml

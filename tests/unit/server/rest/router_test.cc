@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "unit/shared_definitions.h"
+
 namespace schakel::server::rest {
 namespace {
 
@@ -13,16 +15,6 @@ using K = InteractionKind;
 
 class RouterTest : public testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto r = fhir::definitions::Registry::Load(SCHAKEL_RESOURCE_DIR);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    registry_ = new std::shared_ptr<const fhir::definitions::Registry>(std::move(r).value());
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
-
   static fhir::Result<Interaction> RouteTo(std::string_view method, std::string_view path,
                                            std::string* allow = nullptr) {
     fhir::Result<Target> target = ParseTarget(path, "/fhir");
@@ -31,13 +23,10 @@ class RouterTest : public testing::Test {
     return Route(method, *target, registry(), allow);
   }
 
-  static const fhir::definitions::Registry& registry() { return **registry_; }
-
- private:
-  static std::shared_ptr<const fhir::definitions::Registry>* registry_;
+  static const fhir::definitions::Registry& registry() {
+    return *::schakel::test::SharedRegistry();
+  }
 };
-
-std::shared_ptr<const fhir::definitions::Registry>* RouterTest::registry_ = nullptr;
 
 struct RouteCase {
   std::string_view method;
