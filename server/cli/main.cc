@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "server/cli/fhirpath.h"
 #include "server/cli/serve.h"
 
 #ifndef SCHAKEL_VERSION
@@ -17,6 +18,7 @@ Schakel is a FHIR R4 server for a national health-data exchange.
 
 Commands:
   serve      start the FHIR server (schakel serve --help for its options)
+  fhirpath   evaluate a FHIRPath expression (schakel fhirpath --help)
   version    print the version
   help       this text
 )";
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "serve") return schakel::server::cli::RunServe(args);
+  if (command == "fhirpath") return schakel::server::cli::RunFhirPath(args);
   if (command == "version" || command == "--version") {
     std::printf("schakel %s (FHIR 4.0.1)\n", SCHAKEL_VERSION);
     return 0;

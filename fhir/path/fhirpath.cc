@@ -1,0 +1,31 @@
+#include "fhir/path/fhirpath.h"
+
+#include "fhir/path/evaluator.h"
+#include "fhir/path/parser.h"
+
+namespace schakel::fhir::path {
+
+Result<Expression> Expression::Parse(std::string_view text) {
+  Result<std::unique_ptr<Node>> root = ParseExpression(text);
+  if (!root.ok()) return root.status();
+  return Expression(std::string(text), std::shared_ptr<const Node>(std::move(root).value()));
+}
+
+Result<Collection> Expression::Evaluate(const json::Value& resource,
+                                        const EvaluationContext& context) const {
+  if (context.registry == nullptr) {
+    return Status::Internal("FHIRPath: EvaluationContext.registry is not set");
+  }
+  Evaluator probe(context, Item{});
+  Item root = probe.ResourceItem(resource);
+  Evaluator evaluator(context, root);
+  Collection focus{root};
+  Frame frame{&focus, -1, nullptr};
+  return evaluator.Eval(*root_, frame);
+}
+
+json::Value ResultToJson(const Collection& items, const definitions::Registry& registry) {
+  return CollectionToJson(items, registry);
+}
+
+}  // namespace schakel::fhir::path

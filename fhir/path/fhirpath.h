@@ -1,0 +1,81 @@
+// FHIRPath: the public interface of the engine shared by search parameters, invariants and
+// FHIRPath Patch. http://hl7.org/fhirpath/N1/ with the FHIR-specific additions of
+// https://hl7.org/fhir/R4/fhirpath.html.
+//
+// Compile once, evaluate many: Expression::Parse builds an immutable syntax tree; Evaluate may
+// be called from any number of threads at once (all evaluation state lives on the caller's
+// stack). Errors are Status values: Code::kInvalidInput for syntax errors (the message names the
+// offset), Code::kUnprocessable for evaluation errors the specification defines (single() on two
+// items, comparing a string with a number, an unknown function or variable), Code::kTooLarge
+// (issue too-costly) when a collection grows beyond EvaluationLimits::max_items or evaluation
+// takes more than max_steps, and
+// Code::kNotSupported for functions that need a terminology service (memberOf) or profiles
+// (conformsTo).
+//
+// Result items that are nodes point into the resource passed to Evaluate: keep it alive while
+// using them.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fhir/definitions/registry.h"
+#include "fhir/json/value.h"
+#include "fhir/path/value.h"
+#include "fhir/status.h"
+
+namespace schakel::fhir::path {
+
+struct Node;
+
+struct EvaluationLimits {
+  // Collections larger than this (repeat(), descendants(), combining) end the evaluation.
+  std::size_t max_items = 100'000;
+  // Expression nodes evaluated, in total: bounds the time of nested iterations such as
+  // descendants().select(descendants()...), each of which stays within max_items.
+  std::size_t max_steps = 10'000'000;
+};
+
+struct EvaluationContext {
+  // Required: types every element (Registry::ResolveChild) and answers is/as/ofType.
+  const definitions::Registry* registry = nullptr;
+  // External constants, by name without '%' (e.g. "patient"). %resource, %rootResource,
+  // %context, %ucum, %sct, %loinc, %vs-* and %ext-* are built in.
+  std::map<std::string, Collection, std::less<>> variables;
+  // Receives trace(name, ...) output; ignored when empty. Must be thread-safe if the context is
+  // shared between threads.
+  std::function<void(std::string_view name, const Collection& items)> trace;
+  // The value of now(), today() and timeOfDay(); the system clock (UTC) when unset.
+  std::optional<DateTimeValue> now;
+  EvaluationLimits limits;
+};
+
+class Expression {
+ public:
+  // Parses `text` (at most kMaxExpressionBytes, nesting at most kMaxParseDepth).
+  static Result<Expression> Parse(std::string_view text);
+
+  // Evaluates against `resource` (its resourceType types the root; %resource, %context and
+  // $this start there).
+  Result<Collection> Evaluate(const json::Value& resource, const EvaluationContext& context) const;
+
+  const std::string& text() const { return text_; }
+
+ private:
+  Expression(std::string text, std::shared_ptr<const Node> root)
+      : text_(std::move(text)), root_(std::move(root)) {}
+
+  std::string text_;
+  std::shared_ptr<const Node> root_;
+};
+
+// The result as JSON for the CLI and tests: [{"type": "HumanName", "value": {...}},
+// {"type": "System.Integer", "value": 3}, ...]. FHIR primitives carry their `_value` companion.
+json::Value ResultToJson(const Collection& items, const definitions::Registry& registry);
+
+}  // namespace schakel::fhir::path
