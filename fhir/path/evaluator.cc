@@ -35,6 +35,12 @@ bool IsResourceLike(std::string_view type) {
 
 }  // namespace
 
+const FunctionSpec* FindFunction(std::string_view name) {
+  const FunctionTable& table = Functions();
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
+
 Status EvalError(const Node& node, const std::string& message) {
   return Status::Unprocessable("FHIRPath evaluation error at offset " +
                                std::to_string(node.position) + ": " + message);
@@ -312,10 +318,9 @@ Result<Collection> Evaluator::EvalMember(const Node& node, const Frame& frame) {
 }
 
 Result<Collection> Evaluator::EvalFunction(const Node& node, const Frame& frame) {
-  const FunctionTable& table = Functions();
-  auto it = table.find(node.name);
-  if (it == table.end()) return EvalError(node, "unknown function " + node.name + "()");
-  const FunctionSpec& spec = *it->second;
+  const FunctionSpec* found = FindFunction(node.name);
+  if (found == nullptr) return EvalError(node, "unknown function " + node.name + "()");
+  const FunctionSpec& spec = *found;
   const int argc = static_cast<int>(node.args.size());
   if (argc < spec.min_args || argc > spec.max_args) {
     return EvalError(

@@ -97,6 +97,9 @@ struct FunctionSpec {
   FunctionImpl impl;
 };
 
+// The function called `name`, from all families; nullptr when there is none.
+const FunctionSpec* FindFunction(std::string_view name);
+
 // One table per family (functions_*.cc).
 std::span<const FunctionSpec> ExistenceFunctions();
 std::span<const FunctionSpec> FilteringFunctions();

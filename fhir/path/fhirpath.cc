@@ -1,5 +1,6 @@
 #include "fhir/path/fhirpath.h"
 
+#include "fhir/path/checker.h"
 #include "fhir/path/evaluator.h"
 #include "fhir/path/parser.h"
 
@@ -22,6 +23,11 @@ Result<Collection> Expression::Evaluate(const json::Value& resource,
   Collection focus{root};
   Frame frame{&focus, -1, nullptr};
   return evaluator.Eval(*root_, frame);
+}
+
+Status Expression::Check(std::string_view context_type, const definitions::Registry& registry,
+                         const CheckOptions& options) const {
+  return CheckAgainstType(*root_, context_type, registry, options);
 }
 
 json::Value ResultToJson(const Collection& items, const definitions::Registry& registry) {

@@ -55,6 +55,17 @@ struct EvaluationContext {
   EvaluationLimits limits;
 };
 
+// What Expression::Check reports besides unknown elements, functions and argument counts.
+struct CheckOptions {
+  // A path may start with a resource type other than the context's (`Condition.code` in an
+  // expression shared by several resource types, as multi-base SearchParameters are); it
+  // selects nothing there.
+  bool allow_other_resource_types = false;
+  // first(), last(), tail(), skip(), take() and [] on the unordered output of children() and
+  // descendants() are errors (http://hl7.org/fhirpath/N1/#ordered-collections).
+  bool check_ordered_functions = false;
+};
+
 class Expression {
  public:
   // Parses `text` (at most kMaxExpressionBytes, nesting at most kMaxParseDepth).
@@ -63,6 +74,14 @@ class Expression {
   // Evaluates against `resource` (its resourceType types the root; %resource, %context and
   // $this start there).
   Result<Collection> Evaluate(const json::Value& resource, const EvaluationContext& context) const;
+
+  // Checks the expression statically against `context_type` (a FHIR type name such as
+  // "Patient"; empty for an unknown context): the semantic errors of strict evaluation
+  // (http://hl7.org/fhirpath/N1/#type-safety-and-strict-evaluation) that the types alone
+  // prove, such as `Patient.name.given1`, `Observation.valueQuantity` (a choice element is
+  // `value`) or `(Observation.value as Period).unit`. Code::kInvalidInput with the offset.
+  Status Check(std::string_view context_type, const definitions::Registry& registry,
+               const CheckOptions& options = {}) const;
 
   const std::string& text() const { return text_; }
 
