@@ -25,6 +25,18 @@ Result<Collection> Expression::Evaluate(const json::Value& resource,
   return evaluator.Eval(*root_, frame);
 }
 
+Result<Collection> Expression::EvaluateOn(const Item& focus, const json::Value& resource,
+                                          const EvaluationContext& context) const {
+  if (context.registry == nullptr) {
+    return Status::Internal("FHIRPath: EvaluationContext.registry is not set");
+  }
+  Evaluator probe(context, Item{});
+  Evaluator evaluator(context, probe.ResourceItem(resource));
+  Collection input{focus};
+  Frame frame{&input, -1, nullptr};
+  return evaluator.Eval(*root_, frame);
+}
+
 Status Expression::Check(std::string_view context_type, const definitions::Registry& registry,
                          const CheckOptions& options) const {
   return CheckAgainstType(*root_, context_type, registry, options);

@@ -53,6 +53,15 @@ struct EvaluationContext {
   // The value of now(), today() and timeOfDay(); the system clock (UTC) when unset.
   std::optional<DateTimeValue> now;
   EvaluationLimits limits;
+  // `as` (operator and function) on several items filters them like ofType() instead of
+  // failing: for search-parameter extraction, where R4's expressions rely on it
+  // (`(ActivityDefinition.useContext.value as Quantity)`).
+  bool lenient_as = false;
+  // resolve() on a literal reference it cannot find (neither contained nor a Bundle entry)
+  // yields an empty placeholder of the type the reference names ("Patient/1",
+  // "http://x/fhir/Patient/1" -> a Patient), so that `where(resolve() is Patient)` tests the
+  // target type: for search-parameter extraction, where R4's expressions rely on it.
+  bool resolve_placeholders = false;
 };
 
 // What Expression::Check reports besides unknown elements, functions and argument counts.
@@ -74,6 +83,12 @@ class Expression {
   // Evaluates against `resource` (its resourceType types the root; %resource, %context and
   // $this start there).
   Result<Collection> Evaluate(const json::Value& resource, const EvaluationContext& context) const;
+
+  // Evaluates with `focus` as $this (an item of a result of Evaluate on `resource`, e.g. a
+  // composite search parameter's component on one Observation.component); %resource and
+  // %context remain `resource`.
+  Result<Collection> EvaluateOn(const Item& focus, const json::Value& resource,
+                                const EvaluationContext& context) const;
 
   // Checks the expression statically against `context_type` (a FHIR type name such as
   // "Patient"; empty for an unknown context): the semantic errors of strict evaluation

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "fhir/path/evaluator.h"
+#include "fhir/ucum/ucum.h"
 
 namespace schakel::fhir::path {
 namespace {
@@ -173,6 +174,19 @@ std::optional<Item> ConvertQuantity(const Item& v) {
   }
 }
 
+// A quantity's value in `unit` (a UCUM code or a calendar keyword), when FHIRPath compares the
+// two units (UnitsComparable): '1000 \'mg\''.toQuantity('g') is 1 'g'.
+std::optional<long double> ValueInUnit(const Item& quantity, const std::string& unit) {
+  if (!UnitsComparable(Item::Quantity(0, unit), quantity)) return std::nullopt;
+  const std::string_view from = CanonicalUnit(quantity.text);
+  const std::string_view to = CanonicalUnit(unit);
+  if (from == to) return quantity.decimal;
+  Result<ucum::Canonical> cf = ucum::Parse(from);
+  Result<ucum::Canonical> ct = ucum::Parse(to);
+  if (!cf.ok() || !ct.ok()) return std::nullopt;
+  return ucum::Convert(quantity.decimal, *cf, *ct);
+}
+
 std::optional<Item> ConvertString(const Item& v, const definitions::Registry& r) {
   std::optional<std::string> s = ItemToString(v, r);
   if (!s.has_value()) return std::nullopt;
@@ -236,9 +250,13 @@ Result<Collection> ToQuantity(Evaluator& ev, const Collection& in, const Node& c
   if (q.has_value() && !call.args.empty()) {
     Result<std::optional<Item>> unit = SingletonArg(ev, call, 0, frame);
     if (!unit.ok()) return unit.status();
-    // Without UCUM conversion, only a quantity already in the unit asked for converts.
-    if (unit->has_value() && CanonicalUnit((*unit)->text) != CanonicalUnit(q->text)) {
-      q.reset();
+    if (unit->has_value()) {
+      std::optional<long double> converted = ValueInUnit(*q, (*unit)->text);
+      if (converted.has_value()) {
+        q = Item::Quantity(*converted, (*unit)->text);
+      } else {
+        q.reset();
+      }
     }
   }
   if (call.name == "convertsToQuantity") return Collection{Item::Boolean(q.has_value())};

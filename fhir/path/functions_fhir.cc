@@ -165,6 +165,27 @@ void Resolve(const Evaluator& ev, std::string_view reference, Collection& out) {
   }
 }
 
+// For EvaluationContext::resolve_placeholders: an empty resource of the type a literal reference
+// names ("Patient/1", "http://x/fhir/Patient/1/_history/2"), or nothing.
+void AddPlaceholder(const Evaluator& ev, std::string_view reference, Collection& out) {
+  static const json::Value kEmpty = json::Value::Object();
+  if (std::size_t history = reference.find("/_history/"); history != std::string_view::npos) {
+    reference = reference.substr(0, history);
+  }
+  const std::size_t slash = reference.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return;
+  std::string_view type = reference.substr(0, slash);
+  type = type.substr(type.rfind('/') + 1);  // npos + 1 == 0
+  if (!ev.registry().IsResourceType(type)) return;
+  std::optional<definitions::ElementRef> root = ev.registry().Root(type);
+  if (!root.has_value()) return;
+  Item item;
+  item.node = &kEmpty;
+  item.element = *root;
+  item.type = root->type_code;
+  out.push_back(std::move(item));
+}
+
 Result<Collection> ResolveFn(Evaluator& ev, const Collection& in, const Node&, const Frame&) {
   Collection out;
   for (const Item& item : in) {
@@ -175,7 +196,12 @@ Result<Collection> ResolveFn(Evaluator& ev, const Collection& in, const Node&, c
                s.has_value() && s->kind == ItemKind::kString) {
       reference = s->text;
     }
-    if (!reference.empty()) Resolve(ev, reference, out);
+    if (reference.empty()) continue;
+    const std::size_t before = out.size();
+    Resolve(ev, reference, out);
+    if (out.size() == before && ev.context().resolve_placeholders) {
+      AddPlaceholder(ev, reference, out);
+    }
   }
   return out;
 }

@@ -65,7 +65,9 @@ Result<Collection> OfType(Evaluator& ev, const Collection& in, const Node& call,
   }
   if (!ev.IsKnownType(type) && !type.starts_with("System."))
     return EvalError(call, "unknown type " + type);
-  if (call.name == "as" && in.size() > 1) return EvalError(call, "as() needs a single item");
+  if (call.name == "as" && in.size() > 1 && !ev.context().lenient_as) {
+    return EvalError(call, "as() needs a single item");
+  }
   if (call.name == "is") {
     if (in.empty()) return Collection{};
     if (in.size() > 1) return EvalError(call, "is() needs a single item");

@@ -4,6 +4,7 @@
 
 #include "fhir/path/evaluator.h"
 #include "fhir/primitives/date_time.h"
+#include "fhir/ucum/ucum.h"
 
 namespace schakel::fhir::path {
 namespace {
@@ -104,6 +105,55 @@ Collection Equivalence(const Collection& a, const Collection& b, const definitio
   return {Item::Boolean(result != negate)};
 }
 
+// b's value in a's unit, when FHIRPath compares the two (UnitsComparable: UCUM-commensurable,
+// calendar years and months only with each other).
+std::optional<long double> ValueInUnitOf(const Item& b, const Item& a) {
+  if (!UnitsComparable(a, b)) return std::nullopt;
+  const std::string_view ua = CanonicalUnit(a.text);
+  const std::string_view ub = CanonicalUnit(b.text);
+  if (ua == ub) return b.decimal;
+  Result<ucum::Canonical> ca = ucum::Parse(ua);
+  Result<ucum::Canonical> cb = ucum::Parse(ub);
+  if (!ca.ok() || !cb.ok()) return std::nullopt;
+  return ucum::Convert(b.decimal, *cb, *ca);
+}
+
+// "a.b" or "a/b" as a UCUM code. Terms associate to the left, so only a compound right operand
+// needs parentheses; a leading '/' ("/min") is only valid at the start and becomes "1/min".
+std::string ComposeUnits(std::string_view a, std::string_view b, bool multiply) {
+  std::string out = a.starts_with('/') ? "1" + std::string(a) : std::string(a);
+  out += multiply ? '.' : '/';
+  std::string right = b.starts_with('/') ? "1" + std::string(b) : std::string(b);
+  if (right.find_first_of("./") != std::string::npos) right = "(" + right + ")";
+  return out + right;
+}
+
+struct UnitProduct {
+  std::string code;
+  long double scale = 1;  // multiplies the value when the unit had to be reduced to base units
+};
+
+// The unit of a * b or a / b: "cm.m", "g/m", "1" for a quotient of equal units. nullopt when
+// either is not a UCUM unit or is a special one (1 'Cel' * 1 'm' means nothing).
+std::optional<UnitProduct> CombineUnits(std::string_view a, std::string_view b, bool multiply) {
+  a = CanonicalUnit(a);  // calendar keywords as their UCUM units
+  b = CanonicalUnit(b);
+  if (!multiply && a == b) return UnitProduct{"1"};
+  Result<ucum::Canonical> ca = ucum::Parse(a);
+  Result<ucum::Canonical> cb = ucum::Parse(b);
+  if (!ca.ok() || !cb.ok() || ca->is_special() || cb->is_special()) return std::nullopt;
+  if (b == "1") return UnitProduct{std::string(a)};
+  if (multiply && a == "1") return UnitProduct{std::string(b)};
+  std::string code = ComposeUnits(a, b, multiply);
+  if (ucum::Parse(code).ok()) return UnitProduct{std::move(code)};
+  // Too long or nested too deep to write out (a product of many quantities): in base units.
+  Result<ucum::Canonical> reduced = ucum::Parse(
+      ComposeUnits(ucum::CanonicalUnitString(*ca), ucum::CanonicalUnitString(*cb), multiply));
+  const long double scale = multiply ? ca->factor * cb->factor : ca->factor / cb->factor;
+  if (!reduced.ok() || !std::isfinite(scale) || scale == 0) return std::nullopt;
+  return UnitProduct{ucum::CanonicalUnitString(*reduced), scale};
+}
+
 Result<Collection> Arithmetic(const std::string& op, const Item& a, const Item& b,
                               const Node& node) {
   if (a.kind == ItemKind::kInteger && b.kind == ItemKind::kInteger &&
@@ -146,21 +196,18 @@ Result<Collection> Arithmetic(const std::string& op, const Item& a, const Item& 
     return Collection{std::move(out).value()};
   }
   if (a.kind == ItemKind::kQuantity && b.kind == ItemKind::kQuantity) {
-    bool same = CanonicalUnit(a.text) == CanonicalUnit(b.text);
-    if ((op == "+" || op == "-") && same) {
-      return Collection{
-          Item::Quantity(op == "+" ? a.decimal + b.decimal : a.decimal - b.decimal, a.text)};
+    if (op == "+" || op == "-") {
+      // In a's unit: 1 'm' + 1 'cm' = 1.01 'm'.
+      std::optional<long double> bv = ValueInUnitOf(b, a);
+      if (!bv.has_value()) return Collection{};
+      return Collection{Item::Quantity(op == "+" ? a.decimal + *bv : a.decimal - *bv, a.text)};
     }
     if (op == "*" || op == "/") {
       if (op == "/" && b.decimal == 0) return Collection{};
+      std::optional<UnitProduct> unit = CombineUnits(a.text, b.text, op == "*");
+      if (!unit.has_value()) return Collection{};
       long double v = op == "*" ? a.decimal * b.decimal : a.decimal / b.decimal;
-      std::string unit;
-      if (op == "/" && same) {
-        unit = "1";
-      } else {
-        unit = "(" + a.text + ")" + (op == "*" ? "." : "/") + "(" + b.text + ")";
-      }
-      return Collection{Item::Quantity(v, unit)};
+      return Collection{Item::Quantity(v * unit->scale, std::move(unit->code))};
     }
     return Collection{};
   }
@@ -342,7 +389,7 @@ Result<Collection> EvalTypeOp(Evaluator& ev, const Node& node, const Frame& fram
     }
     return Collection{Item::Boolean(ev.IsOfType((*operand)[0], node.type_name))};
   }
-  if (operand->size() > 1) {
+  if (operand->size() > 1 && !ev.context().lenient_as) {
     return EvalError(node, "'as' needs a single item, got " + std::to_string(operand->size()));
   }
   Collection out;

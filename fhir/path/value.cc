@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "fhir/ucum/ucum.h"
+
 namespace schakel::fhir::path {
 namespace {
 
@@ -44,63 +46,32 @@ int DecimalPlaces(const Item& item) {
 
 bool IsDateKind(ItemKind k) { return k == ItemKind::kDate || k == ItemKind::kDateTime; }
 
-// A few UCUM units and their factor to the base unit of their dimension. Not a UCUM engine: the
-// units clinical data uses most, until we adopt one.
-struct UnitFactor {
-  std::string_view unit;
-  std::string_view base;
-  long double factor;
-};
-constexpr UnitFactor kUnitFactors[] = {
-    {"g", "g", 1},
-    {"mg", "g", 1e-3L},
-    {"ug", "g", 1e-6L},
-    {"kg", "g", 1e3L},
-    {"[lb_av]", "g", 453.59237L},
-    {"m", "m", 1},
-    {"cm", "m", 1e-2L},
-    {"mm", "m", 1e-3L},
-    {"km", "m", 1e3L},
-    {"[in_i]", "m", 0.0254L},
-    {"[ft_i]", "m", 0.3048L},
-    {"L", "L", 1},
-    {"dL", "L", 0.1L},
-    {"mL", "L", 1e-3L},
-    {"s", "s", 1},
-    {"ms", "s", 1e-3L},
-    {"min", "s", 60},
-    {"h", "s", 3600},
-    {"d", "s", 86400},
-    {"wk", "s", 604800},
-    {"mo", "mo", 1},
-    {"a", "a", 1},
-};
-
-const UnitFactor* FindUnit(std::string_view unit) {
-  for (const UnitFactor& u : kUnitFactors) {
-    if (u.unit == unit) return &u;
-  }
-  return nullptr;
+// Calendar years and months written as keywords (1 year, 3 months) in months; nullopt for any
+// other unit. FHIRPath keeps them apart from UCUM's 'a' and 'mo', which are averages in days:
+// 1 year = 12 months, but neither equals any UCUM duration (1 year = 1 'a' is empty).
+// http://hl7.org/fhirpath/N1/#time-valued-quantities
+std::optional<int> CalendarMonths(std::string_view unit) {
+  const std::string_view ucum = CanonicalUnit(unit);
+  if (ucum == unit) return std::nullopt;  // not a keyword
+  if (ucum == "a") return 12;
+  if (ucum == "mo") return 1;
+  return std::nullopt;
 }
 
-// b's value in a's unit; nullopt when the units are not commensurable (or are calendar years or
-// months against UCUM 'a' or 'mo', which FHIRPath keeps apart).
+// b's value in a's unit; nullopt when the units are not commensurable (or one is a calendar year
+// or month and the other is not). The other calendar keywords are the UCUM units they name.
 std::optional<long double> InUnitOf(const Item& b, const Item& a) {
   if (a.text == b.text) return b.decimal;
-  std::string_view ua = CanonicalUnit(a.text);
-  std::string_view ub = CanonicalUnit(b.text);
-  if ((ua == "a" || ua == "mo" || ub == "a" || ub == "mo") &&
-      (ua != ub || (a.text == ua) != (b.text == ub))) {
-    return std::nullopt;
+  const std::optional<int> months_a = CalendarMonths(a.text);
+  const std::optional<int> months_b = CalendarMonths(b.text);
+  if (months_a.has_value() || months_b.has_value()) {
+    if (!months_a.has_value() || !months_b.has_value()) return std::nullopt;
+    return b.decimal * *months_b / *months_a;
   }
-  const UnitFactor* fa = FindUnit(ua);
-  const UnitFactor* fb = FindUnit(ub);
-  if (fa == nullptr || fb == nullptr) {
-    if (ua == ub) return b.decimal;
-    return std::nullopt;
-  }
-  if (fa->base != fb->base) return std::nullopt;
-  return b.decimal * fb->factor / fa->factor;
+  Result<ucum::Canonical> ua = ucum::Parse(CanonicalUnit(a.text));
+  Result<ucum::Canonical> ub = ucum::Parse(CanonicalUnit(b.text));
+  if (!ua.ok() || !ub.ok()) return std::nullopt;
+  return ucum::Convert(b.decimal, *ub, *ua);
 }
 
 }  // namespace
