@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "fhir/json/value.h"
+#include "fhir/search/index_values.h"
+#include "fhir/search/query.h"
 #include "fhir/status.h"
 
 namespace schakel::store {
@@ -61,6 +63,10 @@ struct WriteRequest {
   // For create and update: the resource. The store sets `id`, `meta.versionId` and
   // `meta.lastUpdated` (keeping any other meta content) before it serializes and stores it.
   fhir::json::Value resource;
+  // For create and update: the search index entries of `resource`, computed by the caller
+  // (fhir::search::ExtractIndex). They replace the resource's previous entries in the same
+  // transaction as the version; a delete removes them. Ignored for a delete.
+  fhir::search::IndexValues index;
 };
 
 struct WriteOutcome {
@@ -73,6 +79,26 @@ struct WriteOutcome {
 };
 
 using WriteCallback = std::function<void(fhir::Result<WriteOutcome>)>;
+
+// Computes the search index entries of a stored resource from its type and JSON.
+using IndexFunction = std::function<fhir::Result<fhir::search::IndexValues>(std::string_view type,
+                                                                            std::string_view json)>;
+// Called with the resources handled so far and the number there were to handle at the start
+// (`done` can pass `total` when resources are created meanwhile).
+using ReindexProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+
+struct ReindexResult {
+  std::int64_t resources = 0;  // resources whose index was rebuilt
+  std::int64_t entries = 0;    // index entries written for them
+  // Resources whose compute failed: counted, skipped, their old index entries kept.
+  std::int64_t failed = 0;
+  // Resources changed or deleted by a write between being read and being reindexed: skipped,
+  // since that write replaced (or removed) their entries itself.
+  std::int64_t skipped = 0;
+  // "Type/id: why" for the first kMaxReportedFailures failures.
+  std::vector<std::string> failures;
+  static constexpr std::size_t kMaxReportedFailures = 100;
+};
 
 struct HistoryQuery {
   std::string type;                      // empty: the whole system
@@ -89,6 +115,15 @@ struct HistoryPage {
   std::vector<ResourceVersion> entries;  // newest first (descending sequence)
   // Pass as before_sequence to get the next page; empty when this is the last page.
   std::optional<std::int64_t> next_before_sequence;
+};
+
+// One page of a search: the matches, the resources _include and _revinclude add, the total
+// when it was counted, and the cursor of the next page (empty on the last page).
+struct SearchResult {
+  std::vector<ResourceVersion> matches;
+  std::vector<ResourceVersion> included;
+  std::optional<std::int64_t> total;
+  std::string next_cursor;
 };
 
 class ResourceStore {
@@ -121,6 +156,23 @@ class ResourceStore {
   // Write() and wait for the result. For the CLI, start-up seeding and tests; never call it from
   // inside a WriteCallback.
   fhir::Result<WriteOutcome> WriteAndWait(const RequestContext& ctx, WriteRequest request);
+
+  // Rebuilds the search index of every current (not deleted) resource, or only of those of
+  // `type` when it is not empty. Reads the resources in batches of `batch` (>= 1), calls
+  // `compute` on the calling thread for each, and writes each batch's entries in one job
+  // through the writer, so it interleaves with normal writes; calls `progress` (if set) after
+  // each batch. A resource written between being read and its batch being applied keeps the
+  // entries its own write gave it (see ReindexResult::skipped). Blocks until done; never call it
+  // from a WriteCallback. Fails when the store fails (kUnavailable when it is closing, or the
+  // write queue is full); entries already rebuilt stay, so it can simply be run again.
+  virtual fhir::Result<ReindexResult> Reindex(const RequestContext& ctx, IndexFunction compute,
+                                              ReindexProgress progress, std::size_t batch = 500,
+                                              std::string_view type = {}) = 0;
+
+  // A page of search results (https://hl7.org/fhir/R4/search.html) over the current, not
+  // deleted resources. kInvalidInput for a cursor the store did not issue.
+  virtual fhir::Result<SearchResult> Search(const RequestContext& ctx,
+                                            const fhir::search::Query& query) = 0;
 
   // True when no resource version has ever been stored.
   virtual fhir::Result<bool> IsEmpty(const RequestContext& ctx) = 0;

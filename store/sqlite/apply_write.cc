@@ -6,6 +6,7 @@
 
 #include "fhir/json/write.h"
 #include "fhir/resource.h"
+#include "store/sqlite/index_rows.h"
 #include "store/sqlite/read_queries.h"
 #include "store/sqlite/schema.h"
 
@@ -13,18 +14,20 @@ namespace schakel::store::sqlite {
 namespace {
 
 constexpr const char* kCurrentSql =
-    "SELECT version, seq, deleted FROM resource_current WHERE type = ?1 AND id = ?2";
+    "SELECT rid, version, seq, deleted FROM resource WHERE type = ?1 AND id = ?2";
 constexpr const char* kInsertVersionSql =
     "INSERT INTO resource_version (type, id, version, last_updated, deleted, method, body) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kSupersedeSql =
     "UPDATE resource_version SET superseded_at = ?1 WHERE seq = ?2";
-constexpr const char* kSetCurrentSql =
-    "INSERT INTO resource_current (type, id, version, seq, deleted) VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (type, id) DO UPDATE SET "
-    "version = excluded.version, seq = excluded.seq, deleted = excluded.deleted";
+constexpr const char* kInsertResourceSql =
+    "INSERT INTO resource (type, id, version, seq, deleted, last_updated) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kUpdateResourceSql =
+    "UPDATE resource SET version = ?2, seq = ?3, deleted = ?4, last_updated = ?5 WHERE rid = ?1";
 
 struct Current {
+  std::int64_t rid = 0;
   std::int64_t version = 0;
   std::int64_t seq = 0;
   bool deleted = false;
@@ -41,7 +44,7 @@ fhir::Result<std::optional<Current>> FindCurrent(Connection& db, const WriteRequ
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Current>();
   return std::optional<Current>(Current{statement->ColumnInt64(0), statement->ColumnInt64(1),
-                                        statement->ColumnInt64(2) != 0});
+                                        statement->ColumnInt64(2), statement->ColumnInt64(3) != 0});
 }
 
 fhir::Status CheckIfMatch(const WriteRequest& request, const std::optional<Current>& current) {
@@ -75,13 +78,18 @@ fhir::Status CheckResource(const WriteRequest& request) {
   return fhir::Status::Ok();
 }
 
-// Adds version `version` of the resource and makes it current. `body` is empty for a delete.
-fhir::Result<std::int64_t> AddVersion(Connection& db, const WriteRequest& request,
-                                      const std::optional<Current>& current, std::int64_t version,
-                                      std::int64_t now_ms, WriteMethod method,
-                                      const std::string& body) {
-  bool deleted = method == WriteMethod::kDelete;
+struct Added {
   std::int64_t seq = 0;
+  std::int64_t rid = 0;
+};
+
+// Adds version `version` of the resource and makes it current, giving a new resource its rid.
+// `body` is empty for a delete.
+fhir::Result<Added> AddVersion(Connection& db, const WriteRequest& request,
+                               const std::optional<Current>& current, std::int64_t version,
+                               std::int64_t now_ms, WriteMethod method, const std::string& body) {
+  bool deleted = method == WriteMethod::kDelete;
+  Added added;
   {
     fhir::Result<CachedStatement> insert = db.Prepare(kInsertVersionSql);
     if (!insert.ok()) return insert.status();
@@ -97,7 +105,7 @@ fhir::Result<std::int64_t> AddVersion(Connection& db, const WriteRequest& reques
       insert->BindBlob(7, body);
     }
     SCHAKEL_RETURN_IF_ERROR(insert->Run());
-    seq = db.LastInsertRowid();
+    added.seq = db.LastInsertRowid();
   }
   if (current) {
     fhir::Result<CachedStatement> supersede = db.Prepare(kSupersedeSql);
@@ -105,16 +113,29 @@ fhir::Result<std::int64_t> AddVersion(Connection& db, const WriteRequest& reques
     supersede->Bind(1, now_ms);
     supersede->Bind(2, current->seq);
     SCHAKEL_RETURN_IF_ERROR(supersede->Run());
+
+    fhir::Result<CachedStatement> update = db.Prepare(kUpdateResourceSql);
+    if (!update.ok()) return update.status();
+    update->Bind(1, current->rid);
+    update->Bind(2, version);
+    update->Bind(3, added.seq);
+    update->Bind(4, std::int64_t{deleted ? 1 : 0});
+    update->Bind(5, now_ms);
+    SCHAKEL_RETURN_IF_ERROR(update->Run());
+    added.rid = current->rid;
+    return added;
   }
-  fhir::Result<CachedStatement> set_current = db.Prepare(kSetCurrentSql);
-  if (!set_current.ok()) return set_current.status();
-  set_current->Bind(1, request.type);
-  set_current->Bind(2, request.id);
-  set_current->Bind(3, version);
-  set_current->Bind(4, seq);
-  set_current->Bind(5, std::int64_t{deleted ? 1 : 0});
-  SCHAKEL_RETURN_IF_ERROR(set_current->Run());
-  return seq;
+  fhir::Result<CachedStatement> insert = db.Prepare(kInsertResourceSql);
+  if (!insert.ok()) return insert.status();
+  insert->Bind(1, request.type);
+  insert->Bind(2, request.id);
+  insert->Bind(3, version);
+  insert->Bind(4, added.seq);
+  insert->Bind(5, std::int64_t{deleted ? 1 : 0});
+  insert->Bind(6, now_ms);
+  SCHAKEL_RETURN_IF_ERROR(insert->Run());
+  added.rid = db.LastInsertRowid();
+  return added;
 }
 
 fhir::Result<WriteOutcome> Delete(Connection& db, const WriteRequest& request,
@@ -134,11 +155,13 @@ fhir::Result<WriteOutcome> Delete(Connection& db, const WriteRequest& request,
     return outcome;
   }
   std::int64_t version = current->version + 1;
-  fhir::Result<std::int64_t> seq =
+  fhir::Result<Added> added =
       AddVersion(db, request, current, version, now_ms, WriteMethod::kDelete, std::string());
-  if (!seq.ok()) return seq.status();
+  if (!added.ok()) return added.status();
+  // A deleted resource has no index entries: search never finds it.
+  SCHAKEL_RETURN_IF_ERROR(DeleteIndexRows(db, added->rid));
   outcome.version =
-      ResourceVersion{request.type,     request.id,           version,      *seq, now_ms,
+      ResourceVersion{request.type,     request.id,           version,      added->seq, now_ms,
                       /*deleted=*/true, WriteMethod::kDelete, std::string()};
   return outcome;
 }
@@ -162,13 +185,19 @@ fhir::Result<WriteOutcome> ApplyWrite(Connection& db, WriteRequest& request, std
 
   fhir::StampMeta(request.resource, request.id, version, now_ms);
   std::string body = fhir::json::Serialize(request.resource);
-  fhir::Result<std::int64_t> seq = AddVersion(db, request, *current, version, now_ms, method, body);
-  if (!seq.ok()) return seq.status();
+  fhir::Result<Added> added = AddVersion(db, request, *current, version, now_ms, method, body);
+  if (!added.ok()) return added.status();
+  // A new resource has no entries yet; one that existed (maybe deleted) has its old ones replaced.
+  if (*current) {
+    SCHAKEL_RETURN_IF_ERROR(ReplaceIndexRows(db, added->rid, request.type, request.index));
+  } else {
+    SCHAKEL_RETURN_IF_ERROR(InsertIndexRows(db, added->rid, request.type, request.index));
+  }
 
   WriteOutcome outcome;
   outcome.created = created;
-  outcome.version = ResourceVersion{request.type,      request.id, version,        *seq, now_ms,
-                                    /*deleted=*/false, method,     std::move(body)};
+  outcome.version = ResourceVersion{request.type, request.id,        version, added->seq,
+                                    now_ms,       /*deleted=*/false, method,  std::move(body)};
   return outcome;
 }
 

@@ -1,7 +1,8 @@
 // One create, update or delete, applied on the write connection inside the writer's open
 // transaction: the existence and If-Match checks, the meta stamp, the new resource_version row,
-// superseded_at on the version it replaces, and resource_current. Later the index, audit and
-// notification rows of the same write belong here too, in the same transaction.
+// superseded_at on the version it replaces, the resource row (and a new resource's rid), and the
+// resource's search index rows (index_rows.h). Later the audit and notification rows of the same
+// write belong here too, in the same transaction.
 // Spec: https://hl7.org/fhir/R4/http.html#create, #update, #delete, and
 // https://hl7.org/fhir/R4/http.html#concurrency (If-Match).
 #pragma once

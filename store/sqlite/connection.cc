@@ -67,6 +67,10 @@ void CachedStatement::Bind(int index, std::string_view text) {
   NoteBind(sqlite3_bind_text(statement_, index, NonNullData(text), LengthOf(text), SQLITE_STATIC));
 }
 
+void CachedStatement::BindDouble(int index, double value) {
+  NoteBind(sqlite3_bind_double(statement_, index, value));
+}
+
 void CachedStatement::BindBlob(int index, std::string_view bytes) {
   NoteBind(
       sqlite3_bind_blob(statement_, index, NonNullData(bytes), LengthOf(bytes), SQLITE_STATIC));
@@ -92,8 +96,18 @@ fhir::Status CachedStatement::Run() {
   return fhir::Status::Ok();
 }
 
+void CachedStatement::Reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+  bind_rc_ = SQLITE_OK;
+}
+
 std::int64_t CachedStatement::ColumnInt64(int column) const {
   return sqlite3_column_int64(statement_, column);
+}
+
+double CachedStatement::ColumnDouble(int column) const {
+  return sqlite3_column_double(statement_, column);
 }
 
 bool CachedStatement::ColumnIsNull(int column) const {

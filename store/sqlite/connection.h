@@ -46,6 +46,8 @@ class CachedStatement {
   // Parameters are 1-based, as in SQL (?1, ?2, ...). A failed bind is reported by Step().
   void Bind(int index, std::int64_t value);
   void Bind(int index, std::string_view text);
+  // Named apart from Bind() so that an int argument is never ambiguous. NaN binds as NULL.
+  void BindDouble(int index, double value);
   void BindBlob(int index, std::string_view bytes);
   void BindNull(int index);
 
@@ -53,9 +55,13 @@ class CachedStatement {
   fhir::Result<bool> Step();
   // Runs a statement that returns no rows (INSERT, UPDATE, ...) to completion.
   fhir::Status Run();
+  // Rewinds the statement and clears its bindings, so that it can be bound and run again in the
+  // same use (one prepared INSERT for many rows).
+  void Reset();
 
   // Columns of the current row, 0-based. Views are valid until the next Step() or destruction.
   std::int64_t ColumnInt64(int column) const;
+  double ColumnDouble(int column) const;
   bool ColumnIsNull(int column) const;
   std::string_view ColumnText(int column) const;
   std::string_view ColumnBlob(int column) const;

@@ -17,16 +17,15 @@ constexpr std::size_t kMaxHistoryCount = 10'000;
 #define SCHAKEL_VERSION_COLUMNS \
   "v.seq, v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body"
 
-constexpr const char* kReadCurrentSql =
-    "SELECT " SCHAKEL_VERSION_COLUMNS
-    " FROM resource_current c JOIN resource_version v ON v.seq = c.seq"
-    " WHERE c.type = ?1 AND c.id = ?2";
+constexpr const char* kReadCurrentSql = "SELECT " SCHAKEL_VERSION_COLUMNS
+                                        " FROM resource r JOIN resource_version v ON v.seq = r.seq"
+                                        " WHERE r.type = ?1 AND r.id = ?2";
 constexpr const char* kReadVersionSql =
     "SELECT " SCHAKEL_VERSION_COLUMNS
     " FROM resource_version v WHERE v.type = ?1 AND v.id = ?2 AND v.version = ?3";
 constexpr const char* kReadSequenceSql =
     "SELECT " SCHAKEL_VERSION_COLUMNS " FROM resource_version v WHERE v.seq = ?1";
-constexpr const char* kExistsSql = "SELECT 1 FROM resource_current WHERE type = ?1 AND id = ?2";
+constexpr const char* kExistsSql = "SELECT 1 FROM resource WHERE type = ?1 AND id = ?2";
 
 // History parameters have fixed numbers whichever filters a query uses, so binding is simple.
 // The LIMIT (?7) is always present, so every lower number is a valid slot to bind.

@@ -55,6 +55,183 @@ CREATE TABLE resource_current (
 ) WITHOUT ROWID;
 )sql";
 
+// Schema, version 2: a stable key per resource, and the search index.
+//
+// resource replaces resource_current: one row per resource ever stored (maybe a deleted marker)
+//   that points at its current version, now with a small integer key that the index tables and
+//   search results use instead of (type, id).
+//   - rid is that key and the rowid. A resource gets its rid when it is first stored and keeps it
+//     for ever (updates, delete, re-create), so rids follow creation order; the migration hands
+//     them out to existing resources in the order of their first version. AUTOINCREMENT: a rid
+//     is never handed out twice, even if the newest rows were ever removed, so a rid in a search
+//     paging cursor can never come to mean another resource.
+//   - version, seq and deleted as in resource_current; last_updated (ms) is the current
+//     version's, copied so that _lastUpdated and _sort=_lastUpdated need no join.
+//   - UNIQUE (type, id): read, and the writer's existence check, in one seek.
+// resource_by_type (type, deleted): an index's keys end with the rowid, so this is
+//   (type, deleted, rid): the live resources of a type in rid order, which is the order search
+//   pages in (keyset cursor on rid), and their count without touching the table. Reindexing
+//   walks it too.
+// resource_by_updated (type, last_updated): _lastUpdated ranges and sorting.
+//
+// idx_*: the search index (fhir/search/index_values.h): one row per value that a search
+//   parameter selects in the current version of a non-deleted resource. The writer replaces a
+//   resource's rows in the same savepoint as the version they describe, and a delete removes
+//   them, so the index never describes anything else and a search needs no version check.
+//   Every table has
+//   - rid: the resource; type: its type, copied from resource so that a search narrows by
+//     (type, param) without a join; param: the search parameter's code, which is what a query
+//     names and is unique per type;
+//   - value columns that map one to one to the fields of the matching *Index struct: an absent
+//     std::optional is NULL, a string is stored as it is, also when empty;
+//   - an index on (rid), to delete a resource's rows when it changes. A resource has few rows in
+//     each table, so (rid) alone also serves :missing and _sort's per-resource lookups.
+//   They are rowid tables without a primary key: a resource may carry the same value twice (two
+//   equal codings), and rows are only ever found through the indexes. Each search index starts
+//   with (type, param), which every compiled condition names, then the compared column(s).
+// idx_string (norm, exact): norm is NormalizeString(exact). (type, param, norm): the default
+//   prefix match is a range on norm; :exact filters the rows of that range on exact; :contains
+//   scans the (type, param) range.
+// idx_token (system, code, text, type_system, type_code): system NULL when the value has none;
+//   text is the normalized display/text for :text; type_* is Identifier.type for :of-type.
+//   (type, param, code, system): code, |code and system|code in one seek; system| alone and
+//   :text scan the (type, param) range.
+// idx_date (low, high): the value's range in ms, both ends inclusive (open ends: kMinTimeMs,
+//   kMaxTimeMs). A prefix bounds one end or both (gt/sa/ge on high, lt/eb/le on low, eq/ap on
+//   both), hence an index on each: (type, param, low) and (type, param, high).
+// idx_number (value REAL): (type, param, value).
+// idx_quantity (value REAL, system, code, unit, canon_value REAL, canon_unit): as written, and in
+//   UCUM canonical units when the code converts (else both NULL). (type, param, code, value):
+//   value|system|code as written; (type, param, canon_unit, canon_value): the same compared in
+//   canonical units, so that 1 g finds 1000 mg.
+// idx_reference (target_type, target_id, target_version, url, ident_system, ident_value):
+//   target_type/target_id for literal references ('' otherwise), url for absolute and canonical
+//   ones ('' otherwise), ident_* for Reference.identifier (:identifier).
+//   (type, param, target_id, target_type): subject=Patient/1 and subject=1 (the id alone, then
+//   any type); (target_type, target_id): the other direction, every row of any type and
+//   parameter that points at one resource, for _revinclude and _has; (type, param, url):
+//   absolute and canonical references.
+// idx_uri (value): (type, param, value): equality, and :below as a range; :above compares the
+//   query's prefixes with it.
+// idx_composite (cN_system, cN_code, cN_low REAL, cN_high REAL for N = 1, 2, 3): one row per
+//   combination of component values, parts in the parameter's order; a part's low/high are NULL
+//   for token, uri, string and reference components (they use system/code), and the columns of
+//   parts a parameter does not have are NULL. (type, param, c1_code): the first component is a
+//   code in practice; the others filter the rows found.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE resource (
+  rid INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  last_updated INTEGER NOT NULL,
+  UNIQUE (type, id)
+);
+INSERT INTO resource (type, id, version, seq, deleted, last_updated)
+  SELECT c.type, c.id, c.version, c.seq, c.deleted, v.last_updated
+  FROM resource_current c JOIN resource_version v ON v.seq = c.seq
+  ORDER BY (SELECT min(f.seq) FROM resource_version f WHERE f.type = c.type AND f.id = c.id);
+DROP TABLE resource_current;
+CREATE INDEX resource_by_type ON resource (type, deleted);
+CREATE INDEX resource_by_updated ON resource (type, last_updated);
+
+CREATE TABLE idx_string (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  norm TEXT NOT NULL,
+  exact TEXT NOT NULL
+);
+CREATE INDEX idx_string_by_rid ON idx_string (rid);
+CREATE INDEX idx_string_by_norm ON idx_string (type, param, norm);
+
+CREATE TABLE idx_token (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  system TEXT,
+  code TEXT NOT NULL,
+  text TEXT NOT NULL,
+  type_system TEXT,
+  type_code TEXT
+);
+CREATE INDEX idx_token_by_rid ON idx_token (rid);
+CREATE INDEX idx_token_by_code ON idx_token (type, param, code, system);
+
+CREATE TABLE idx_date (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  low INTEGER NOT NULL,
+  high INTEGER NOT NULL
+);
+CREATE INDEX idx_date_by_rid ON idx_date (rid);
+CREATE INDEX idx_date_by_low ON idx_date (type, param, low);
+CREATE INDEX idx_date_by_high ON idx_date (type, param, high);
+
+CREATE TABLE idx_number (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  value REAL NOT NULL
+);
+CREATE INDEX idx_number_by_rid ON idx_number (rid);
+CREATE INDEX idx_number_by_value ON idx_number (type, param, value);
+
+CREATE TABLE idx_quantity (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  value REAL NOT NULL,
+  system TEXT,
+  code TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  canon_value REAL,
+  canon_unit TEXT
+);
+CREATE INDEX idx_quantity_by_rid ON idx_quantity (rid);
+CREATE INDEX idx_quantity_by_code ON idx_quantity (type, param, code, value);
+CREATE INDEX idx_quantity_by_canon ON idx_quantity (type, param, canon_unit, canon_value);
+
+CREATE TABLE idx_reference (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  target_version INTEGER,
+  url TEXT NOT NULL,
+  ident_system TEXT,
+  ident_value TEXT
+);
+CREATE INDEX idx_reference_by_rid ON idx_reference (rid);
+CREATE INDEX idx_reference_by_target ON idx_reference (type, param, target_id, target_type);
+CREATE INDEX idx_reference_to ON idx_reference (target_type, target_id);
+CREATE INDEX idx_reference_by_url ON idx_reference (type, param, url);
+
+CREATE TABLE idx_uri (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  value TEXT NOT NULL
+);
+CREATE INDEX idx_uri_by_rid ON idx_uri (rid);
+CREATE INDEX idx_uri_by_value ON idx_uri (type, param, value);
+
+CREATE TABLE idx_composite (
+  rid INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  c1_system TEXT, c1_code TEXT, c1_low REAL, c1_high REAL,
+  c2_system TEXT, c2_code TEXT, c2_low REAL, c2_high REAL,
+  c3_system TEXT, c3_code TEXT, c3_low REAL, c3_high REAL
+);
+CREATE INDEX idx_composite_by_rid ON idx_composite (rid);
+CREATE INDEX idx_composite_by_c1 ON idx_composite (type, param, c1_code);
+)sql";
+
 struct Migration {
   std::int64_t version;  // the user_version once this migration has run
   const char* sql;
@@ -63,6 +240,7 @@ struct Migration {
 // Append only: a file at version N runs every entry after N. Never edit a released entry.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 constexpr bool MigrationsAreConsecutive() {

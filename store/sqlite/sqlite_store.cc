@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,7 +13,9 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/read_queries.h"
+#include "store/sqlite/reindex.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/search_exec.h"
 #include "store/sqlite/writer.h"
 
 namespace schakel::store {
@@ -20,10 +24,13 @@ namespace {
 // The write connection's settings besides journal_mode and synchronous. foreign_keys stays off:
 // the schema has none, and checks would cost on every write. journal_size_limit trims the WAL
 // file after a checkpoint; cache_size (negative: KiB) keeps the hot index pages of a busy
-// writer in memory.
+// writer in memory. temp_store = MEMORY keeps each write's savepoint journal in memory: SQLite
+// otherwise spills it to a temporary file beyond 64 KiB, which a write with its search index
+// rows (a page or more in each of some twenty B-trees) passes, and creating and writing that
+// file for every write made creates about ten times slower.
 constexpr const char* kWritePragmas =
     "PRAGMA foreign_keys = OFF; PRAGMA journal_size_limit = 67108864; "
-    "PRAGMA cache_size = -16384";
+    "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY";
 
 std::int64_t SystemClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -153,8 +160,94 @@ fhir::Result<HistoryPage> SqliteStore::History(const RequestContext& /*ctx*/,
   });
 }
 
+fhir::Result<SearchResult> SqliteStore::Search(const RequestContext& /*ctx*/,
+                                               const fhir::search::Query& query) {
+  return Guarded([&]() -> fhir::Result<SearchResult> {
+    sqlite::ReadPool::Lease db = readers_->Acquire();
+    return sqlite::ExecuteSearch(*db, query, SystemClockMs());
+  });
+}
+
 void SqliteStore::Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) {
   writer_->Submit(ctx, std::move(request), std::move(done));
+}
+
+fhir::Result<ReindexResult> SqliteStore::Reindex(const RequestContext& ctx, IndexFunction compute,
+                                                 ReindexProgress progress, std::size_t batch,
+                                                 std::string_view type) {
+  if (batch == 0) return fhir::Status::InvalidInput("the reindex batch size must be at least 1");
+  if (!compute) return fhir::Status::InvalidInput("reindexing needs an index function");
+  try {
+    fhir::Result<std::int64_t> total = Guarded([&]() -> fhir::Result<std::int64_t> {
+      sqlite::ReadPool::Lease db = readers_->Acquire();
+      return sqlite::CountLive(*db, type);
+    });
+    if (!total.ok()) return total.status();
+
+    ReindexResult result;
+    std::int64_t done = 0;
+    std::int64_t after_rid = 0;
+    while (true) {
+      fhir::Result<std::vector<sqlite::LiveResource>> page =
+          Guarded([&]() -> fhir::Result<std::vector<sqlite::LiveResource>> {
+            sqlite::ReadPool::Lease db = readers_->Acquire();
+            return sqlite::ReadLive(*db, type, after_rid, batch);
+          });
+      if (!page.ok()) return page.status();
+      if (page->empty()) break;
+      after_rid = page->back().rid;
+      done += static_cast<std::int64_t>(page->size());
+
+      // Computed here, on the calling thread, so the writer spends its time only on writing.
+      auto items = std::make_shared<std::vector<sqlite::ReindexItem>>();
+      items->reserve(page->size());
+      for (sqlite::LiveResource& resource : *page) {
+        fhir::Result<fhir::search::IndexValues> values = fhir::Status::Internal("not computed");
+        try {
+          values = compute(resource.type, resource.json);
+        } catch (const std::exception& e) {
+          values = fhir::Status::Internal(std::string("computing the index failed: ") + e.what());
+        }
+        if (!values.ok()) {
+          ++result.failed;
+          if (result.failures.size() < ReindexResult::kMaxReportedFailures) {
+            result.failures.push_back(resource.type + "/" + resource.id + ": " +
+                                      std::string(values.status().message()));
+          }
+          continue;
+        }
+        items->push_back(sqlite::ReindexItem{resource.rid, resource.seq, std::move(resource.type),
+                                             std::move(*values)});
+      }
+
+      if (!items->empty()) {
+        auto applied = std::make_shared<sqlite::ReindexApplied>();
+        std::promise<fhir::Result<WriteOutcome>> promise;
+        std::future<fhir::Result<WriteOutcome>> future = promise.get_future();
+        writer_->SubmitJob(
+            ctx,
+            [items, applied](sqlite::Connection& db) -> fhir::Status {
+              fhir::Result<sqlite::ReindexApplied> batch_applied =
+                  sqlite::ApplyReindexBatch(db, *items);
+              if (!batch_applied.ok()) return batch_applied.status();
+              *applied = *batch_applied;
+              return fhir::Status::Ok();
+            },
+            [&promise](fhir::Result<WriteOutcome> outcome) {
+              promise.set_value(std::move(outcome));
+            });
+        fhir::Result<WriteOutcome> outcome = future.get();
+        if (!outcome.ok()) return outcome.status();
+        result.resources += applied->resources;
+        result.entries += applied->entries;
+        result.skipped += applied->skipped;
+      }
+      if (progress) progress(done, *total);
+    }
+    return result;
+  } catch (const std::exception& e) {
+    return fhir::Status::Internal(std::string("reindexing failed: ") + e.what());
+  }
 }
 
 fhir::Result<bool> SqliteStore::IsEmpty(const RequestContext& /*ctx*/) {

@@ -64,6 +64,11 @@ class SqliteStore final : public ResourceStore {
                                             std::string_view id, std::int64_t version) override;
   fhir::Result<HistoryPage> History(const RequestContext& ctx, const HistoryQuery& query) override;
   void Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) override;
+  fhir::Result<ReindexResult> Reindex(const RequestContext& ctx, IndexFunction compute,
+                                      ReindexProgress progress, std::size_t batch = 500,
+                                      std::string_view type = {}) override;
+  fhir::Result<SearchResult> Search(const RequestContext& ctx,
+                                    const fhir::search::Query& query) override;
   fhir::Result<bool> IsEmpty(const RequestContext& ctx) override;
   // Reads keep working after Close(); only writes are refused.
   void Close() override;

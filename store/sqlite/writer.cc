@@ -32,9 +32,18 @@ Writer::Writer(std::unique_ptr<Connection> db, WriterOptions options, std::int64
 Writer::~Writer() { Close(); }
 
 void Writer::Submit(const RequestContext& ctx, WriteRequest request, WriteCallback done) {
+  Enqueue(ctx, std::move(request), WriterJob(), std::move(done));
+}
+
+void Writer::SubmitJob(const RequestContext& ctx, WriterJob job, WriteCallback done) {
+  Enqueue(ctx, WriteRequest(), std::move(job), std::move(done));
+}
+
+void Writer::Enqueue(const RequestContext& ctx, WriteRequest&& request, WriterJob&& job,
+                     WriteCallback&& done) {
   std::optional<Pending> pending;
   try {
-    pending.emplace(ctx, std::move(request), std::move(done));
+    pending.emplace(ctx, std::move(request), std::move(job), std::move(done));
   } catch (const std::bad_alloc&) {
     // Pending builds `done` last, so when building it throws, `done` has not been moved from.
     // NOLINTNEXTLINE(bugprone-use-after-move)
@@ -107,7 +116,13 @@ fhir::Status Writer::ApplyInSavepoint(Pending& pending, std::int64_t now_ms,
   SCHAKEL_RETURN_IF_ERROR(RunCached("SAVEPOINT one_write"));
   fhir::Result<WriteOutcome> result = fhir::Status::Internal("write not applied");
   try {
-    result = ApplyWrite(*db_, pending.request, now_ms);
+    if (pending.job) {
+      fhir::Status status = pending.job(*db_);
+      result = status.ok() ? fhir::Result<WriteOutcome>(WriteOutcome{})
+                           : fhir::Result<WriteOutcome>(std::move(status));
+    } else {
+      result = ApplyWrite(*db_, pending.request, now_ms);
+    }
   } catch (const std::exception& e) {
     // Nothing we call is meant to throw; if it does (bad_alloc), fail this write alone.
     result = fhir::Status::Internal(std::string("writing failed: ") + e.what());
@@ -141,8 +156,10 @@ void Writer::CommitBatch(std::vector<Pending>& batch) {
   }
 
   if (status.ok()) {
-    std::int64_t succeeded = std::count_if(results.begin(), results.end(),
-                                           [](const auto& result) { return result.ok(); });
+    std::int64_t succeeded = 0;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i].ok() && !batch[i].job) ++succeeded;
+    }
     commits_.fetch_add(1, std::memory_order_relaxed);
     writes_committed_.fetch_add(succeeded, std::memory_order_relaxed);
   }

@@ -7,11 +7,15 @@
 // failed, with that failure for every write in it. With synchronous=FULL the commit is one fsync
 // for the whole batch, which is what makes durable writes cheap under load.
 //
+// Besides writes, the queue takes jobs (SubmitJob): other work on the write connection, such as
+// reindexing a batch of resources, that runs in its own savepoint of a batch like a write does,
+// so it commits with the writes around it and never holds the writer longer than one batch.
+//
 // All writes of a batch share one lastUpdated: max(clock(), the last one used), so lastUpdated
 // never goes backwards, even across restarts (the caller passes the newest one stored).
 //
 // Thread-safe. Callbacks run on the writer thread, except refusals (queue full, closing), which
-// run on the submitting thread before Submit() returns.
+// run on the submitting thread before Submit() (or SubmitJob()) returns.
 #pragma once
 
 #include <atomic>
@@ -40,8 +44,12 @@ struct WriterOptions {
 
 struct WriterStats {
   std::int64_t commits = 0;           // transactions committed
-  std::int64_t writes_committed = 0;  // writes that succeeded in them
+  std::int64_t writes_committed = 0;  // writes that succeeded in them (not counting jobs)
 };
+
+// Work run on the writer thread with the write connection, inside its own savepoint of the
+// batch's transaction. A failure rolls back what the job did, and only that.
+using WriterJob = std::function<fhir::Status(Connection& db)>;
 
 class Writer {
  public:
@@ -59,6 +67,10 @@ class Writer {
   // Refusals: kUnavailable "write queue full" and "store is closing".
   void Submit(const RequestContext& ctx, WriteRequest request, WriteCallback done);
 
+  // Queues `job` like a write (same queue, same bound, same refusals). `done` gets the job's
+  // failure, or an empty WriteOutcome once the job's transaction is durable.
+  void SubmitJob(const RequestContext& ctx, WriterJob job, WriteCallback done);
+
   // Refuses new writes, finishes every queued one, and stops the thread. Idempotent; must not be
   // called from a write callback.
   void Close();
@@ -67,17 +79,24 @@ class Writer {
 
  private:
   struct Pending {
-    Pending(const RequestContext& ctx, WriteRequest&& write, WriteCallback&& callback)
-        : context(ctx), request(std::move(write)), done(std::move(callback)) {}
+    Pending(const RequestContext& ctx, WriteRequest&& write, WriterJob&& work,
+            WriteCallback&& callback)
+        : context(ctx),
+          request(std::move(write)),
+          job(std::move(work)),
+          done(std::move(callback)) {}
 
     RequestContext context;  // for audit, once audit rows are written with the change
-    WriteRequest request;
-    WriteCallback done;  // last: see Submit()
+    WriteRequest request;    // unused for a job
+    WriterJob job;           // empty for a write
+    WriteCallback done;      // last: see Enqueue()
   };
   // A queued write moves without throwing, so a failed push_back leaves it whole.
   static_assert(std::is_nothrow_move_constructible_v<Pending>);
 
   Writer(std::unique_ptr<Connection> db, WriterOptions options, std::int64_t last_used_ms);
+  void Enqueue(const RequestContext& ctx, WriteRequest&& request, WriterJob&& job,
+               WriteCallback&& done);
   void Run();
   void CommitBatch(std::vector<Pending>& batch);
   // Applies one write inside its own savepoint. The Status is for the transaction as a whole

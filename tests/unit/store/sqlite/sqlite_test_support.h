@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -15,9 +16,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fhir/json/parse.h"
 #include "fhir/json/value.h"
+#include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -165,6 +168,30 @@ inline WriteOutcome MustWrite(ResourceStore& store, WriteRequest request) {
   fhir::Result<WriteOutcome> outcome = store.WriteAndWait(RequestContext{}, std::move(request));
   EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
   return outcome.ok() ? std::move(*outcome) : WriteOutcome{};
+}
+
+// Every row `sql` returns, each as its columns joined with '|' (NULL as "NULL"), read through a
+// connection of its own, behind the store's back (WAL: it sees what is committed).
+inline std::vector<std::string> QueryRows(const std::string& path, const std::string& sql) {
+  std::vector<std::string> rows;
+  fhir::Result<std::unique_ptr<sqlite::Connection>> db =
+      sqlite::Connection::Open(path, SQLITE_OPEN_READWRITE, 1000);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return rows;
+  auto collect = [](void* out, int columns, char** values, char** /*names*/) {
+    std::string row;
+    for (int i = 0; i < columns; ++i) {
+      if (i > 0) row += '|';
+      row += values[i] != nullptr ? values[i] : "NULL";
+    }
+    static_cast<std::vector<std::string>*>(out)->push_back(std::move(row));
+    return 0;
+  };
+  char* error = nullptr;
+  int rc = sqlite3_exec((*db)->handle(), sql.c_str(), collect, &rows, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  return rows;
 }
 
 }  // namespace schakel::store

@@ -1,0 +1,185 @@
+#include "store/sqlite/search_exec.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "store/sqlite/search_sql.h"
+#include "store/sqlite/statement.h"
+
+namespace schakel::store::sqlite {
+namespace {
+
+using fhir::search::IncludeSpec;
+using fhir::search::Query;
+
+constexpr const char* kColumns = "t.rid, t.type, t.id, v.version, v.seq, v.last_updated, v.body";
+
+struct Row {
+  std::int64_t rid = 0;
+  ResourceVersion version;
+};
+
+Row ReadRow(const Statement& s) {
+  Row row;
+  row.rid = s.ColumnInt64(0);
+  row.version.type = std::string(s.ColumnText(1));
+  row.version.id = std::string(s.ColumnText(2));
+  row.version.version = s.ColumnInt64(3);
+  row.version.sequence = s.ColumnInt64(4);
+  row.version.last_updated_ms = s.ColumnInt64(5);
+  row.version.method = row.version.version == 1 ? WriteMethod::kCreate : WriteMethod::kUpdate;
+  row.version.json = std::string(s.ColumnBlob(6));
+  return row;
+}
+
+fhir::Result<std::vector<Row>> RunRows(Connection& db, const std::string& sql,
+                                       const std::vector<SqlValue>& binds) {
+  fhir::Result<Statement> s = Statement::Prepare(db, sql);
+  if (!s.ok()) return s.status();
+  SCHAKEL_RETURN_IF_ERROR(s->BindAll(binds));
+  std::vector<Row> rows;
+  while (true) {
+    fhir::Result<bool> more = s->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    rows.push_back(ReadRow(*s));
+  }
+  return rows;
+}
+
+// The resources `spec` adds for `from` (the rows found so far that it applies to).
+fhir::Result<std::vector<Row>> Include(Connection& db, const IncludeSpec& spec,
+                                       const std::vector<const Row*>& from) {
+  std::vector<SqlValue> binds;
+  auto bind = [&](SqlValue v) {
+    binds.push_back(std::move(v));
+    return "?" + std::to_string(binds.size());
+  };
+  std::string sql;
+  if (!spec.reverse) {
+    std::string rids;
+    for (const Row* row : from) {
+      if (!spec.source_type.empty() && row->version.type != spec.source_type) continue;
+      rids += (rids.empty() ? "" : ", ") + bind(row->rid);
+    }
+    if (rids.empty()) return std::vector<Row>{};
+    sql = std::string("SELECT DISTINCT ") + kColumns +
+          " FROM idx_reference x JOIN resource t ON t.type = x.target_type AND t.id = "
+          "x.target_id JOIN resource_version v ON v.seq = t.seq WHERE x.rid IN (" +
+          rids + ") AND t.deleted = 0";
+    if (!spec.source_type.empty()) sql += " AND +x.type = " + bind(spec.source_type);
+  } else {
+    // Resources of source_type that refer to a row found so far.
+    std::string targets;
+    for (const Row* row : from) {
+      targets += std::string(targets.empty() ? "" : " OR ") +
+                 "(x.target_type = " + bind(row->version.type) +
+                 " AND x.target_id = " + bind(row->version.id) + ")";
+    }
+    if (targets.empty()) return std::vector<Row>{};
+    sql = std::string("SELECT DISTINCT ") + kColumns +
+          " FROM idx_reference x JOIN resource t ON t.rid = x.rid JOIN resource_version v ON "
+          "v.seq = t.seq WHERE (" +
+          targets + ") AND t.deleted = 0";
+    if (!spec.source_type.empty()) sql += " AND +x.type = " + bind(spec.source_type);
+  }
+  // The unary + on these filters keeps SQLite on the rid index (_include) or the target index
+  // (_revinclude): through the (type, param, ...) indexes it would read every reference of that
+  // parameter (with 50,000 Observations, 37 ms instead of 0.3 ms for a page's _include).
+  if (spec.param != nullptr) sql += " AND +x.param = " + bind(spec.param->code);
+  if (!spec.target_type.empty()) sql += " AND +x.target_type = " + bind(spec.target_type);
+  sql += " LIMIT " + bind(static_cast<std::int64_t>(kMaxIncluded + 1));
+  return RunRows(db, sql, binds);
+}
+
+}  // namespace
+
+fhir::Result<SearchResult> ExecuteSearch(Connection& db, const Query& query, std::int64_t now_ms) {
+  std::optional<SearchCursor> cursor;
+  if (!query.cursor.empty()) {
+    fhir::Result<SearchCursor> decoded = SearchCursor::Decode(query.cursor);
+    if (!decoded.ok()) return decoded.status();
+    cursor = *decoded;
+  }
+  SearchResult result;
+  // The transaction makes the page, the total and the includes one consistent snapshot.
+  SCHAKEL_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  struct EndRead {  // a read-only transaction: COMMIT just ends it
+    Connection& db;
+    ~EndRead() { (void)db.Exec("COMMIT"); }
+  } end_read{db};
+
+  std::vector<Row> matches;
+  if (query.count > 0) {
+    fhir::Result<SqlQuery> page = CompilePage(query, cursor, now_ms);
+    if (!page.ok()) return page.status();
+    fhir::Result<Statement> s = Statement::Prepare(db, page->sql);
+    if (!s.ok()) return s.status();
+    SCHAKEL_RETURN_IF_ERROR(s->BindAll(page->binds));
+    // The sort keys of the last row kept (columns 7...), for the next page's cursor.
+    std::vector<SqlValue> last_keys;
+    while (true) {
+      fhir::Result<bool> more = s->Step();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      if (matches.size() == query.count) {
+        // One row more than the page: there is a next page, after the last row kept.
+        SearchCursor next;
+        next.rid = matches.back().rid;
+        next.keys = std::move(last_keys);
+        result.next_cursor = next.Encode();
+        break;
+      }
+      matches.push_back(ReadRow(*s));
+      last_keys.clear();
+      for (std::size_t i = 0; i < query.sort.size(); ++i) {
+        last_keys.push_back(s->Column(7 + static_cast<int>(i)));
+      }
+    }
+  }
+  const bool count =
+      query.total.has_value() ? *query.total != fhir::search::Total::kNone : !cursor.has_value();
+  if (count || query.summary == fhir::search::Summary::kCount) {
+    fhir::Result<SqlQuery> sql = CompileCount(query, now_ms);
+    if (!sql.ok()) return sql.status();
+    fhir::Result<Statement> s = Statement::Prepare(db, sql->sql);
+    if (!s.ok()) return s.status();
+    SCHAKEL_RETURN_IF_ERROR(s->BindAll(sql->binds));
+    fhir::Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (*row) result.total = s->ColumnInt64(0);
+  }
+
+  // _include and _revinclude: first on the matches, then (for :iterate) on what was added.
+  std::set<std::int64_t> seen;
+  for (const Row& row : matches) seen.insert(row.rid);
+  std::vector<Row> included;
+  included.reserve(kMaxIncluded);
+  std::vector<const Row*> frontier;
+  for (const Row& row : matches) frontier.push_back(&row);
+  for (int round = 0; round < kMaxIncludeRounds && !frontier.empty(); ++round) {
+    std::vector<Row> added;
+    for (const IncludeSpec& spec : query.includes) {
+      if (round > 0 && !spec.iterate) continue;
+      fhir::Result<std::vector<Row>> rows = Include(db, spec, frontier);
+      if (!rows.ok()) return rows.status();
+      for (Row& row : *rows) {
+        if (seen.insert(row.rid).second) added.push_back(std::move(row));
+      }
+    }
+    const std::size_t before = included.size();
+    for (Row& row : added) {
+      if (included.size() >= kMaxIncluded) break;
+      included.push_back(std::move(row));
+    }
+    frontier.clear();
+    for (std::size_t i = before; i < included.size(); ++i) frontier.push_back(&included[i]);
+    if (included.size() >= kMaxIncluded) break;
+  }
+  for (Row& row : matches) result.matches.push_back(std::move(row.version));
+  for (Row& row : included) result.included.push_back(std::move(row.version));
+  return result;
+}
+
+}  // namespace schakel::store::sqlite

@@ -1,0 +1,22 @@
+// Runs a compiled search on one connection: the page, the total, _include and _revinclude.
+// https://hl7.org/fhir/R4/search.html#include
+#pragma once
+
+#include <cstdint>
+
+#include "fhir/search/query.h"
+#include "fhir/status.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace schakel::store::sqlite {
+
+// Most resources _include/_revinclude add to one page (all rounds of :iterate together).
+inline constexpr std::size_t kMaxIncluded = 1000;
+// Rounds of :iterate.
+inline constexpr int kMaxIncludeRounds = 4;
+
+fhir::Result<SearchResult> ExecuteSearch(Connection& db, const fhir::search::Query& query,
+                                         std::int64_t now_ms);
+
+}  // namespace schakel::store::sqlite
