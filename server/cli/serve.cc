@@ -6,6 +6,8 @@
 
 #include "fhir/definitions/profiles.h"
 #include "fhir/definitions/registry.h"
+#include "fhir/search/compartments.h"
+#include "fhir/search/search_parameter.h"
 #include "server/cli/options.h"
 #include "server/cli/seed.h"
 #include "server/http/server.h"
@@ -65,6 +67,19 @@ int RunServe(const std::vector<std::string>& args) {
   logger.Info("profiles_loaded", {{"profiles", std::to_string((*profiles)->size())}});
   auto validator =
       std::make_shared<const fhir::validation::Validator>(*registry, *value_sets, *profiles);
+  std::vector<std::string> search_warnings;
+  auto search_params = fhir::search::SearchParameterRegistry::Load(
+      options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir, *registry,
+      &search_warnings);
+  if (!search_params.ok()) return Fail(logger, "definitions_failed", search_params.status());
+  for (const std::string& warning : search_warnings) {
+    logger.Warn("search_parameter_skipped", {{"detail", warning}});
+  }
+  logger.Info("search_parameters_loaded",
+              {{"parameters", std::to_string((*search_params)->size())}});
+  auto compartments = fhir::search::Compartments::Load(
+      options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir);
+  if (!compartments.ok()) return Fail(logger, "definitions_failed", compartments.status());
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -109,7 +124,8 @@ int RunServe(const std::vector<std::string>& args) {
   rest::ApiOptions api_options;
   api_options.base_url = options.base_url.empty() ? origin + "/fhir" : options.base_url;
   api_options.software_version = SCHAKEL_VERSION;
-  api = std::make_unique<rest::FhirApi>(api_options, **store, *registry, validator, logger);
+  rest::ApiDefinitions definitions{*registry, validator, *search_params, *compartments};
+  api = std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions), logger);
 
   if (!options.seed_dir.empty()) {
     store::RequestContext ctx{"seed"};

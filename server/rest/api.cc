@@ -27,6 +27,11 @@ constexpr std::array<InteractionHandler, kInteractionKindCount> MakeHandlers() {
   h[static_cast<int>(InteractionKind::kHistoryInstance)] = HandleHistory;
   h[static_cast<int>(InteractionKind::kHistoryType)] = HandleHistory;
   h[static_cast<int>(InteractionKind::kHistorySystem)] = HandleHistory;
+  h[static_cast<int>(InteractionKind::kConditionalUpdate)] = HandleConditionalUpdate;
+  h[static_cast<int>(InteractionKind::kConditionalDelete)] = HandleConditionalDelete;
+  h[static_cast<int>(InteractionKind::kSearchType)] = HandleSearch;
+  h[static_cast<int>(InteractionKind::kSearchSystem)] = HandleSearch;
+  h[static_cast<int>(InteractionKind::kSearchCompartment)] = HandleSearch;
   h[static_cast<int>(InteractionKind::kOperation)] = HandleOperation;
   return h;
 }
@@ -74,16 +79,18 @@ std::int64_t NowMs() {
 
 }  // namespace
 
-FhirApi::FhirApi(ApiOptions options, store::ResourceStore& store,
-                 std::shared_ptr<const fhir::definitions::Registry> registry,
-                 std::shared_ptr<const fhir::validation::Validator> validator, Logger& logger) {
+FhirApi::FhirApi(ApiOptions options, store::ResourceStore& store, ApiDefinitions definitions,
+                 Logger& logger) {
   context_.options = std::move(options);
   context_.store = &store;
-  context_.registry = std::move(registry);
-  context_.validator = std::move(validator);
+  context_.registry = std::move(definitions.registry);
+  context_.validator = std::move(definitions.validator);
+  context_.search_params = std::make_shared<SearchParamsSlot>(definitions.search_params);
+  context_.base_search_params = definitions.search_params;
+  context_.compartments = std::move(definitions.compartments);
   context_.logger = &logger;
-  context_.capability_statement =
-      BuildCapabilityStatement(context_.options, *context_.registry, Implemented(), NowMs());
+  context_.capability_statement = BuildCapabilityStatement(
+      context_.options, *context_.registry, *definitions.search_params, Implemented(), NowMs());
 }
 
 http::Response FhirApi::ErrorResponse(int status, std::string message) const {

@@ -18,9 +18,8 @@ namespace schakel::server::rest {
 
 class FhirApi {
  public:
-  FhirApi(ApiOptions options, store::ResourceStore& store,
-          std::shared_ptr<const fhir::definitions::Registry> registry,
-          std::shared_ptr<const fhir::validation::Validator> validator, Logger& logger);
+  FhirApi(ApiOptions options, store::ResourceStore& store, ApiDefinitions definitions,
+          Logger& logger);
 
   void Handle(http::Request request, http::Respond respond) const;
 

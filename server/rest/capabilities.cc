@@ -35,10 +35,38 @@ bool Has(const ImplementedInteractions& implemented, InteractionKind k) {
   return implemented[static_cast<int>(k)];
 }
 
+// The searchParam list of a resource type: every parameter a query on it can use.
+Value SearchParams(const fhir::search::SearchParameterRegistry& search_params,
+                   const std::string& type) {
+  Value list = Value::Array();
+  for (const fhir::search::SearchParameter* p : search_params.ForType(type)) {
+    if (!p->indexable() && p->code != "_id" && p->code != "_lastUpdated") continue;
+    Value entry = Value::Object();
+    entry.Set("name", Str(p->code));
+    if (!p->url.empty()) entry.Set("definition", Str(p->url));
+    entry.Set("type", Str(std::string(fhir::search::ParamTypeName(p->type))));
+    list.Push(std::move(entry));
+  }
+  return list;
+}
+
+Value IncludeList(const fhir::search::SearchParameterRegistry& search_params,
+                  const std::string& type) {
+  Value list = Value::Array();
+  list.Push(Str("*"));
+  for (const fhir::search::SearchParameter* p : search_params.ForType(type)) {
+    if (p->type == fhir::search::ParamType::kReference && p->indexable()) {
+      list.Push(Str(type + ":" + p->code));
+    }
+  }
+  return list;
+}
+
 }  // namespace
 
 std::string BuildCapabilityStatement(const ApiOptions& options,
                                      const fhir::definitions::Registry& registry,
+                                     const fhir::search::SearchParameterRegistry& search_params,
                                      const ImplementedInteractions& implemented,
                                      std::int64_t now_ms) {
   using K = InteractionKind;
@@ -78,7 +106,7 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
     r.Set("versioning", Str("versioned-update"));
     r.Set("readHistory", Value::Bool(Has(implemented, K::kVread)));
     r.Set("updateCreate", Value::Bool(Has(implemented, K::kUpdate)));
-    r.Set("conditionalCreate", Value::Bool(false));
+    r.Set("conditionalCreate", Value::Bool(Has(implemented, K::kSearchType)));
     r.Set("conditionalRead", Str("full-support"));
     r.Set("conditionalUpdate", Value::Bool(Has(implemented, K::kConditionalUpdate)));
     r.Set("conditionalDelete",
@@ -93,6 +121,10 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
     }
     if (Has(implemented, K::kOperation) && !operations.items().empty()) {
       r.Set("operation", std::move(operations));
+    }
+    if (Has(implemented, K::kSearchType)) {
+      r.Set("searchInclude", IncludeList(search_params, type));
+      r.Set("searchParam", SearchParams(search_params, type));
     }
     resources.Push(std::move(r));
   }

@@ -18,6 +18,7 @@ using ImplementedInteractions = std::array<bool, kInteractionKindCount>;
 // Serialized compact JSON. `now_ms` becomes CapabilityStatement.date.
 std::string BuildCapabilityStatement(const ApiOptions& options,
                                      const fhir::definitions::Registry& registry,
+                                     const fhir::search::SearchParameterRegistry& search_params,
                                      const ImplementedInteractions& implemented,
                                      std::int64_t now_ms);
 

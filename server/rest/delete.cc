@@ -9,19 +9,24 @@
 namespace schakel::server::rest {
 
 void HandleDelete(ExchangePtr ex, http::Respond respond) {
+  const std::string id = ex->interaction.id;
+  WriteDelete(std::move(ex), id, std::move(respond));
+}
+
+void WriteDelete(ExchangePtr ex, const std::string& id, http::Respond respond) {
   fhir::Result<std::optional<std::int64_t>> if_match = IfMatchVersion(*ex);
   if (!if_match.ok()) return respond(ErrorResponse(if_match.status(), ex->format));
   store::WriteRequest write;
   write.kind = store::WriteKind::kDelete;
   write.type = ex->interaction.type;
-  write.id = ex->interaction.id;
+  write.id = id;
   write.if_match = *if_match;
   ex->api->store->Write(
       ex->ctx, std::move(write),
-      [ex, respond = std::move(respond)](fhir::Result<store::WriteOutcome> r) {
+      [ex, id, respond = std::move(respond)](fhir::Result<store::WriteOutcome> r) {
         if (!r.ok()) return respond(ErrorResponse(r.status(), ex->format));
         const store::ResourceVersion& v = r->version;
-        const std::string name = ex->interaction.type + "/" + ex->interaction.id;
+        const std::string name = ex->interaction.type + "/" + id;
         http::Response response;
         if (ex->prefer.return_preference == ReturnPreference::kMinimal) {
           response.status = 204;

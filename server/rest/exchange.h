@@ -8,6 +8,8 @@
 
 #include "fhir/definitions/registry.h"
 #include "fhir/json/parse.h"
+#include "fhir/search/compartments.h"
+#include "fhir/search/search_parameter.h"
 #include "fhir/validation/validator.h"
 #include "server/http/message.h"
 #include "server/log/logger.h"
@@ -15,6 +17,7 @@
 #include "server/rest/negotiation.h"
 #include "server/rest/query.h"
 #include "server/rest/router.h"
+#include "server/rest/search_params_slot.h"
 #include "store/store.h"
 
 namespace schakel::server::rest {
@@ -26,12 +29,24 @@ struct ApiOptions {
   std::string software_version = "0.0.0";
 };
 
+// The definitions the API works from, loaded once at start-up; immutable.
+struct ApiDefinitions {
+  std::shared_ptr<const fhir::definitions::Registry> registry;
+  std::shared_ptr<const fhir::validation::Validator> validator;
+  std::shared_ptr<const fhir::search::SearchParameterRegistry> search_params;
+  std::shared_ptr<const fhir::search::Compartments> compartments;
+};
+
 // What every handler may use; owned by FhirApi, shared by all requests. Thread-safe.
 struct ApiContext {
   ApiOptions options;
   store::ResourceStore* store = nullptr;
   std::shared_ptr<const fhir::definitions::Registry> registry;
   std::shared_ptr<const fhir::validation::Validator> validator;
+  std::shared_ptr<SearchParamsSlot> search_params;  // Get() for the parameters in force
+  // The parameters from resources/ alone; $reindex adds the stored SearchParameters to these.
+  std::shared_ptr<const fhir::search::SearchParameterRegistry> base_search_params;
+  std::shared_ptr<const fhir::search::Compartments> compartments;
   Logger* logger = nullptr;
   std::string capability_statement;  // serialized once at start-up
 };

@@ -14,9 +14,19 @@ void HandleVread(ExchangePtr exchange, http::Respond respond);
 void HandleCreate(ExchangePtr exchange, http::Respond respond);
 // https://hl7.org/fhir/R4/http.html#update  (update.cc)
 void HandleUpdate(ExchangePtr exchange, http::Respond respond);
+// The write of an update (also a conditional update's): version checks, index, store.
+void WriteUpdate(ExchangePtr exchange, const std::string& id, fhir::json::Value resource,
+                 http::Respond respond);
+// https://hl7.org/fhir/R4/http.html#cond-update and #3.1.0.7.1 (conditional.cc)
+void HandleConditionalUpdate(ExchangePtr exchange, http::Respond respond);
+void HandleConditionalDelete(ExchangePtr exchange, http::Respond respond);
 // https://hl7.org/fhir/R4/http.html#delete  (delete.cc)
 void HandleDelete(ExchangePtr exchange, http::Respond respond);
+// The write of a delete (also a conditional delete's).
+void WriteDelete(ExchangePtr exchange, const std::string& id, http::Respond respond);
 // https://hl7.org/fhir/R4/http.html#history  (history.cc)
 void HandleHistory(ExchangePtr exchange, http::Respond respond);
+// https://hl7.org/fhir/R4/search.html  (search.cc)
+void HandleSearch(ExchangePtr exchange, http::Respond respond);
 
 }  // namespace schakel::server::rest

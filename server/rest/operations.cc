@@ -6,8 +6,9 @@ namespace schakel::server::rest {
 
 const std::vector<OperationEntry>& Operations() {
   static const std::vector<OperationEntry> kOperations = {
-      {"$validate", "http://hl7.org/fhir/OperationDefinition/Resource-validate", true, true,
+      {"$validate", "http://hl7.org/fhir/OperationDefinition/Resource-validate", true, true, false,
        HandleValidate},
+      {"$reindex", "", false, false, true, HandleReindex},
   };
   return kOperations;
 }
@@ -17,7 +18,8 @@ void HandleOperation(ExchangePtr ex, http::Respond respond) {
   const bool instance = !in.id.empty();
   for (const OperationEntry& op : Operations()) {
     if (op.name != in.operation) continue;
-    const bool level_ok = in.type.empty() ? false : (instance ? op.instance_level : op.type_level);
+    const bool level_ok =
+        in.type.empty() ? op.system_level : (instance ? op.instance_level : op.type_level);
     if (!level_ok) {
       return respond(ErrorResponse(fhir::Status::NotSupported("the operation " + in.operation +
                                                               " is not defined at this level"),

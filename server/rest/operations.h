@@ -16,6 +16,7 @@ struct OperationEntry {
   std::string_view definition;  // canonical URL of the OperationDefinition
   bool type_level = false;      // [base]/[type]/$name
   bool instance_level = false;  // [base]/[type]/[id]/$name
+  bool system_level = false;    // [base]/$name
   InteractionHandler handler = nullptr;
 };
 
@@ -26,5 +27,7 @@ void HandleOperation(ExchangePtr exchange, http::Respond respond);
 
 // $validate: https://hl7.org/fhir/R4/operation-resource-validate.html  (validate.cc)
 void HandleValidate(ExchangePtr exchange, http::Respond respond);
+// $reindex (POST [base]/$reindex): rebuilds the search index (reindex_operation.cc).
+void HandleReindex(ExchangePtr exchange, http::Respond respond);
 
 }  // namespace schakel::server::rest

@@ -64,6 +64,24 @@ std::string PercentEncode(std::string_view in) {
   return out;
 }
 
+fhir::Result<std::vector<QueryParam>> ParseForm(std::string_view query) {
+  std::vector<QueryParam> params;
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    fhir::Result<std::string> name = PercentDecode(pair.substr(0, eq), true);
+    if (!name.ok()) return name.status();
+    fhir::Result<std::string> value = PercentDecode(
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!value.ok()) return value.status();
+    params.push_back({std::move(name).value(), std::move(value).value()});
+  }
+  return params;
+}
+
 fhir::Result<Target> ParseTarget(std::string_view target, std::string_view base_path) {
   Target result;
   std::string_view path = target;
@@ -90,20 +108,9 @@ fhir::Result<Target> ParseTarget(std::string_view target, std::string_view base_
     if (!segment.ok()) return segment.status();
     result.segments.push_back(std::move(segment).value());
   }
-  std::string_view query = result.query;
-  while (!query.empty()) {
-    std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    std::size_t eq = pair.find('=');
-    fhir::Result<std::string> name = PercentDecode(pair.substr(0, eq), true);
-    if (!name.ok()) return name.status();
-    fhir::Result<std::string> value = PercentDecode(
-        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!value.ok()) return value.status();
-    result.params.push_back({std::move(name).value(), std::move(value).value()});
-  }
+  fhir::Result<std::vector<QueryParam>> params = ParseForm(result.query);
+  if (!params.ok()) return params.status();
+  result.params = std::move(params).value();
   return result;
 }
 

@@ -29,6 +29,9 @@ fhir::Result<std::string> PercentDecode(std::string_view in, bool plus_is_space)
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view in);
 
+// Parses a query string or an application/x-www-form-urlencoded body ("a=1&b=x+y").
+fhir::Result<std::vector<QueryParam>> ParseForm(std::string_view query);
+
 // Splits "/fhir/Patient/1?x=y" into segments after `base_path` ("/fhir") and parameters.
 // kNotFound when the path is not under base_path; kInvalidInput for bad encoding.
 fhir::Result<Target> ParseTarget(std::string_view target, std::string_view base_path);

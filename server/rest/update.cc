@@ -10,6 +10,7 @@
 // A PUT to an id that does not exist creates the resource there (updateCreate).
 #include <charconv>
 
+#include "server/rest/indexing.h"
 #include "server/rest/interactions.h"
 #include "server/rest/preconditions.h"
 #include "server/rest/resource_body.h"
@@ -40,13 +41,19 @@ void HandleUpdate(ExchangePtr ex, http::Respond respond) {
                                            in.type + ".id"),
                       ex->format));
   }
+  WriteUpdate(std::move(ex), in.id, std::move(resource).value(), std::move(respond));
+}
+
+void WriteUpdate(ExchangePtr ex, const std::string& id, fhir::json::Value resource,
+                 http::Respond respond) {
+  const Interaction& in = ex->interaction;
   fhir::Result<std::optional<std::int64_t>> if_match = IfMatchVersion(*ex);
   if (!if_match.ok()) return respond(ErrorResponse(if_match.status(), ex->format));
 
   // meta.versionId in the body: version integrity, reported as 409.
   std::optional<std::int64_t> body_version;
   bool body_version_unusable = false;
-  if (const fhir::json::Value* meta = resource->Find("meta")) {
+  if (const fhir::json::Value* meta = resource.Find("meta")) {
     if (const std::string* vid = meta->FindString("versionId")) {
       std::int64_t v = 0;
       auto [end, ec] = std::from_chars(vid->data(), vid->data() + vid->size(), v);
@@ -68,13 +75,16 @@ void HandleUpdate(ExchangePtr ex, http::Respond respond) {
   store::WriteRequest write;
   write.kind = store::WriteKind::kUpdate;
   write.type = in.type;
-  write.id = in.id;
+  write.id = id;
   if (if_match->has_value()) {
     write.if_match = *if_match;
   } else {
     write.if_match_existing = body_version;
   }
-  write.resource = std::move(resource).value();
+  write.resource = std::move(resource);
+  if (fhir::Status s = AddSearchIndex(*ex->api, write); !s.ok()) {
+    return respond(ErrorResponse(s, ex->format));
+  }
   ex->api->store->Write(
       ex->ctx, std::move(write),
       [ex, conflict_is_409, respond = std::move(respond)](fhir::Result<store::WriteOutcome> r) {

@@ -97,16 +97,81 @@ TEST_F(ConditionalTest, IfModifiedSinceOnRead) {
   }
 }
 
-TEST_F(ConditionalTest, ConditionalCreateIsNotImplementedYet) {
-  Response response = client().Post(Fhir("Patient"), PatientJson("Voorwaarde"),
-                                    {{"If-None-Exist", "identifier=http://example.org|1"}});
-  EXPECT_EQ(response.status, 501) << response;
-  EXPECT_TRUE(IsOperationOutcome(response));
-  EXPECT_EQ(IssueCode(response), "not-supported") << response;
-  // Nothing was created.
-  HistoryPage page = ParseHistoryPage(client().Get(Fhir("Patient/_history")));
-  ASSERT_TRUE(page.error.empty()) << page.error;
-  EXPECT_TRUE(page.entries.empty());
+std::string PatientWithIdentifier(const std::string& family, const std::string& value) {
+  return R"({"resourceType":"Patient","identifier":[{"system":"http://example.org/mrn","value":")" +
+         value + R"("}],"name":[{"family":")" + family + R"("}]})";
+}
+
+// The total of a search URL (made with Fhir("Patient?...")).
+int CountMatches(HttpClient& client, const std::string& url) {
+  Response response = client.Get(url + "&_summary=count");
+  rapidjson::Document bundle = ParseJson(response.body);
+  const rapidjson::Value* total = At(bundle, "/total");
+  return total != nullptr && total->IsInt() ? total->GetInt() : -1;
+}
+
+TEST_F(ConditionalTest, ConditionalCreateCreatesOnlyWhenNothingMatches) {
+  const HeaderList if_none_exist = {{"If-None-Exist", "identifier=http://example.org/mrn|c1"}};
+  Response first =
+      client().Post(Fhir("Patient"), PatientWithIdentifier("Een", "c1"), if_none_exist);
+  ASSERT_EQ(first.status, 201) << first;
+  const std::string id = StringAt(ParseJson(first.body), "/id");
+  // The same criteria again: 200 with the existing resource, nothing written.
+  Response second =
+      client().Post(Fhir("Patient"), PatientWithIdentifier("Twee", "c1"), if_none_exist);
+  EXPECT_EQ(second.status, 200) << second;
+  EXPECT_EQ(StringAt(ParseJson(second.body), "/id"), id);
+  EXPECT_EQ(StringAt(ParseJson(second.body), "/name/0/family"), "Een");
+  EXPECT_EQ(CountMatches(client(), Fhir("Patient?identifier=http://example.org/mrn|c1")), 1);
+  // Two matches: 412.
+  ASSERT_EQ(client().Post(Fhir("Patient"), PatientWithIdentifier("Drie", "c1")).status, 201);
+  Response third =
+      client().Post(Fhir("Patient"), PatientWithIdentifier("Vier", "c1"), if_none_exist);
+  EXPECT_EQ(third.status, 412) << third;
+  EXPECT_TRUE(IsOperationOutcome(third));
+  // Criteria the server does not understand are an error, not ignored.
+  Response unknown = client().Post(Fhir("Patient"), PatientWithIdentifier("Vijf", "c9"),
+                                   {{"If-None-Exist", "frobnicate=1"}});
+  EXPECT_EQ(unknown.status, 400) << unknown;
+}
+
+TEST_F(ConditionalTest, ConditionalUpdateCreatesUpdatesOrRefuses) {
+  const std::string url = Fhir("Patient?identifier=http://example.org/mrn|u1");
+  // No match: created (with a server-assigned id, as the body has none).
+  Response created = client().Put(url, PatientWithIdentifier("Eerste", "u1"));
+  ASSERT_EQ(created.status, 201) << created;
+  const std::string id = StringAt(ParseJson(created.body), "/id");
+  ASSERT_FALSE(id.empty());
+  // One match: that resource is updated.
+  Response updated = client().Put(url, PatientWithIdentifier("Tweede", "u1"));
+  ASSERT_EQ(updated.status, 200) << updated;
+  EXPECT_EQ(StringAt(ParseJson(updated.body), "/id"), id);
+  EXPECT_EQ(StringAt(ParseJson(updated.body), "/meta/versionId"), "2");
+  // A body id that is not the match's: 400.
+  std::string wrong_id = PatientWithIdentifier("Derde", "u1");
+  wrong_id.insert(1, R"("id":"someone-else",)");
+  EXPECT_EQ(client().Put(url, wrong_id).status, 400);
+  // Several matches: 412.
+  ASSERT_EQ(client().Post(Fhir("Patient"), PatientWithIdentifier("Ander", "u1")).status, 201);
+  Response several = client().Put(url, PatientWithIdentifier("Vierde", "u1"));
+  EXPECT_EQ(several.status, 412) << several;
+}
+
+TEST_F(ConditionalTest, ConditionalDeleteDeletesTheOneMatch) {
+  Response created = client().Post(Fhir("Patient"), PatientWithIdentifier("Weg", "d1"));
+  ASSERT_EQ(created.status, 201) << created;
+  const std::string id = StringAt(ParseJson(created.body), "/id");
+  Response deleted = client().Delete(Fhir("Patient?identifier=http://example.org/mrn|d1"));
+  EXPECT_EQ(deleted.status, 200) << deleted;
+  EXPECT_EQ(client().Get(Fhir("Patient/" + id)).status, 410);
+  // Nothing matches any more: still a success, nothing changes.
+  Response again = client().Delete(Fhir("Patient?identifier=http://example.org/mrn|d1"));
+  EXPECT_EQ(again.status, 200) << again;
+  // Several: 412, and both stay.
+  ASSERT_EQ(client().Post(Fhir("Patient"), PatientWithIdentifier("A", "d2")).status, 201);
+  ASSERT_EQ(client().Post(Fhir("Patient"), PatientWithIdentifier("B", "d2")).status, 201);
+  EXPECT_EQ(client().Delete(Fhir("Patient?identifier=http://example.org/mrn|d2")).status, 412);
+  EXPECT_EQ(CountMatches(client(), Fhir("Patient?identifier=http://example.org/mrn|d2")), 2);
 }
 
 }  // namespace

@@ -105,7 +105,8 @@ TEST_F(MetadataTest, ListsEveryR4ResourceTypeWithItsInteractions) {
     for (const char* code : kTypeInteractions) {
       if (codes.count(code) == 0) problems[std::string("lacks ") + code].push_back(type);
     }
-    if (codes.count("search-type") != 0) problems["claims search-type"].push_back(type);
+    if (codes.count("search-type") == 0) problems["lacks search-type"].push_back(type);
+    if (At(resource, "/searchParam/0/name") == nullptr) problems["no searchParam"].push_back(type);
     const std::string versioning = StringAt(resource, "/versioning");
     if (versioning != "versioned-update") {
       problems["versioning is '" + versioning + "', want 'versioned'"].push_back(type);
@@ -115,8 +116,11 @@ TEST_F(MetadataTest, ListsEveryR4ResourceTypeWithItsInteractions) {
     if (!is_bool(At(resource, "/updateCreate"), true)) {
       problems["updateCreate not true"].push_back(type);
     }
-    if (!is_bool(At(resource, "/conditionalCreate"), false)) {
-      problems["conditionalCreate not false"].push_back(type);
+    if (!is_bool(At(resource, "/conditionalCreate"), true)) {
+      problems["conditionalCreate not true"].push_back(type);
+    }
+    if (StringAt(resource, "/conditionalDelete") != "single") {
+      problems["conditionalDelete not single"].push_back(type);
     }
   }
   for (const auto& [problem, types] : problems) {
