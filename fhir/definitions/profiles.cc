@@ -272,9 +272,12 @@ Result<std::shared_ptr<const ProfileRegistry>> ProfileRegistry::Load(const std::
       }
     } else if (*type == "ValueSet") {
       value_sets.emplace_back(file, std::move(resource).value());
+    } else if (*type == "SearchParameter") {
+      continue;  // the search-parameter registry (fhir/search) loads these
     } else {
       return Status::Internal(file + ": " + *type +
-                              " does not belong here (StructureDefinition, ValueSet, CodeSystem)");
+                              " does not belong here (StructureDefinition, ValueSet, CodeSystem, "
+                              "SearchParameter)");
     }
   }
 

@@ -88,7 +88,9 @@ CREATE TABLE resource_current (
 //     each table, so (rid) alone also serves :missing and _sort's per-resource lookups.
 //   They are rowid tables without a primary key: a resource may carry the same value twice (two
 //   equal codings), and rows are only ever found through the indexes. Each search index starts
-//   with (type, param), which every compiled condition names, then the compared column(s).
+//   with (type, param), which every compiled condition names, then the compared column(s), and
+//   ends with rid, so a criterion's rids (and a count of them) come from the index alone,
+//   without visiting the table (bench/search.sh: a 52,000-match count went from ~30 to ~5 ms).
 // idx_string (norm, exact): norm is NormalizeString(exact). (type, param, norm): the default
 //   prefix match is a range on norm; :exact filters the rows of that range on exact; :contains
 //   scans the (type, param) range.
@@ -145,7 +147,7 @@ CREATE TABLE idx_string (
   exact TEXT NOT NULL
 );
 CREATE INDEX idx_string_by_rid ON idx_string (rid);
-CREATE INDEX idx_string_by_norm ON idx_string (type, param, norm);
+CREATE INDEX idx_string_by_norm ON idx_string (type, param, norm, rid);
 
 CREATE TABLE idx_token (
   rid INTEGER NOT NULL,
@@ -158,7 +160,7 @@ CREATE TABLE idx_token (
   type_code TEXT
 );
 CREATE INDEX idx_token_by_rid ON idx_token (rid);
-CREATE INDEX idx_token_by_code ON idx_token (type, param, code, system);
+CREATE INDEX idx_token_by_code ON idx_token (type, param, code, system, rid);
 
 CREATE TABLE idx_date (
   rid INTEGER NOT NULL,
@@ -168,8 +170,8 @@ CREATE TABLE idx_date (
   high INTEGER NOT NULL
 );
 CREATE INDEX idx_date_by_rid ON idx_date (rid);
-CREATE INDEX idx_date_by_low ON idx_date (type, param, low);
-CREATE INDEX idx_date_by_high ON idx_date (type, param, high);
+CREATE INDEX idx_date_by_low ON idx_date (type, param, low, high, rid);
+CREATE INDEX idx_date_by_high ON idx_date (type, param, high, low, rid);
 
 CREATE TABLE idx_number (
   rid INTEGER NOT NULL,
@@ -178,7 +180,7 @@ CREATE TABLE idx_number (
   value REAL NOT NULL
 );
 CREATE INDEX idx_number_by_rid ON idx_number (rid);
-CREATE INDEX idx_number_by_value ON idx_number (type, param, value);
+CREATE INDEX idx_number_by_value ON idx_number (type, param, value, rid);
 
 CREATE TABLE idx_quantity (
   rid INTEGER NOT NULL,
@@ -193,7 +195,7 @@ CREATE TABLE idx_quantity (
 );
 CREATE INDEX idx_quantity_by_rid ON idx_quantity (rid);
 CREATE INDEX idx_quantity_by_code ON idx_quantity (type, param, code, value);
-CREATE INDEX idx_quantity_by_canon ON idx_quantity (type, param, canon_unit, canon_value);
+CREATE INDEX idx_quantity_by_canon ON idx_quantity (type, param, canon_unit, canon_value, rid);
 
 CREATE TABLE idx_reference (
   rid INTEGER NOT NULL,
@@ -207,7 +209,7 @@ CREATE TABLE idx_reference (
   ident_value TEXT
 );
 CREATE INDEX idx_reference_by_rid ON idx_reference (rid);
-CREATE INDEX idx_reference_by_target ON idx_reference (type, param, target_id, target_type);
+CREATE INDEX idx_reference_by_target ON idx_reference (type, param, target_id, target_type, rid);
 CREATE INDEX idx_reference_to ON idx_reference (target_type, target_id);
 CREATE INDEX idx_reference_by_url ON idx_reference (type, param, url);
 
@@ -218,7 +220,7 @@ CREATE TABLE idx_uri (
   value TEXT NOT NULL
 );
 CREATE INDEX idx_uri_by_rid ON idx_uri (rid);
-CREATE INDEX idx_uri_by_value ON idx_uri (type, param, value);
+CREATE INDEX idx_uri_by_value ON idx_uri (type, param, value, rid);
 
 CREATE TABLE idx_composite (
   rid INTEGER NOT NULL,

@@ -118,12 +118,9 @@ class Compiler {
       return std::string(r) + ".rid " + (missing ? "NOT IN" : "IN") + " (SELECT rid FROM " + table +
              " WHERE type" + TypeIs(type) + " AND param = " + Bind(code) + ")";
     }
-    std::string any;
-    for (const SearchValue& v : c.values) {
-      fhir::Result<std::string> one = ValueCondition(*c.param, c, v);
-      if (!one.ok()) return one;
-      any += (any.empty() ? "" : " OR ") + ("(" + *one + ")");
-    }
+    fhir::Result<std::string> values = AnyValue(c);
+    if (!values.ok()) return values;
+    const std::string& any = *values;
     if (c.modifier == Modifier::kNot) {
       // :not matches resources without any matching value, including those with no value.
       return std::string(r) + ".rid NOT IN (SELECT rid FROM " + table + " WHERE type" +
@@ -421,21 +418,50 @@ class Compiler {
   }
 
   // subject:Patient.name=x -> r's subject references a Patient whose name matches.
+  // One branch per target type, joined by UNION ALL: with an OR between the types SQLite can
+  // only scan every reference the parameter has; each branch looks its targets up by
+  // (type, param, target_id, target_type).
   fhir::Result<std::string> Chain(const Criterion& c, std::string_view type, std::string_view r) {
-    const std::string t = "t" + std::to_string(++alias_);
-    std::string any;
+    std::string branches;
     for (std::size_t i = 0; i < c.chain_types.size(); ++i) {
+      const std::string t = "t" + std::to_string(++alias_);
       fhir::Result<std::string> inner = Condition(*c.chain[i], c.chain_types[i], t);
       if (!inner.ok()) return inner;
-      any += (any.empty() ? "" : " OR ") +
-             ("(x.target_type = " + Bind(c.chain_types[i]) + " AND x.target_id IN (SELECT " + t +
-              ".id FROM resource " + t + " WHERE " + t + ".type = " + Bind(c.chain_types[i]) +
-              " AND " + t + ".deleted = 0 AND " + *inner + "))");
+      branches += std::string(branches.empty() ? "" : " UNION ALL ") +
+                  "SELECT x.rid FROM idx_reference x WHERE x.type" + TypeIs(type) +
+                  " AND x.param = " + Bind(c.param->code) +
+                  " AND x.target_type = " + Bind(c.chain_types[i]) +
+                  " AND x.target_id IN (SELECT " + t + ".id FROM resource " + t + " WHERE " + t +
+                  ".type = " + Bind(c.chain_types[i]) + " AND " + t + ".deleted = 0 AND " + *inner +
+                  ")";
     }
-    return std::string(r) + ".rid IN (SELECT x.rid FROM idx_reference x WHERE x.type" +
-           TypeIs(type) + " AND x.param = " + Bind(c.param->code) + " AND (" + any + "))";
+    return std::string(r) + ".rid IN (" + branches + ")";
   }
 
+ public:
+  // The values of a criterion on a plain index table, ORed, as a predicate on that table's
+  // columns.
+  fhir::Result<std::string> AnyValue(const Criterion& c) {
+    std::string any;
+    for (const SearchValue& v : c.values) {
+      fhir::Result<std::string> one = ValueCondition(*c.param, c, v);
+      if (!one.ok()) return one;
+      any += (any.empty() ? "" : " OR ") + ("(" + *one + ")");
+    }
+    return any;
+  }
+
+  // The number of resources one plain criterion matches, counted in its index alone: index rows
+  // exist only for current, not deleted resources, so the resource table is not needed.
+  fhir::Result<std::string> CountOnIndex(const Criterion& c, std::string_view type) {
+    fhir::Result<std::string> any = AnyValue(c);
+    if (!any.ok()) return any;
+    return "SELECT count(DISTINCT rid) FROM " + std::string(IndexTable(c.param->type)) +
+           " WHERE type" + TypeIs(type) + " AND param = " + Bind(c.param->code) + " AND (" + *any +
+           ")";
+  }
+
+ private:
   // _has:Observation:patient:code=x -> an Observation whose patient is r matches code=x.
   // Driven from the Observations that match (x by rid, then the target by (type, id)): the
   // unary + keeps SQLite from scanning every patient reference of every Observation through
@@ -595,6 +621,18 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
 
 fhir::Result<SqlQuery> CompileCount(const Query& query, std::int64_t now_ms) {
   Compiler compiler(now_ms, query.types);
+  if (query.criteria.size() == 1 && !query.compartment && !query.type.empty()) {
+    const Criterion& c = query.criteria.front();
+    const bool plain = c.param != nullptr && !c.has && c.chain.empty() &&
+                       c.modifier != Modifier::kNot && c.modifier != Modifier::kMissing &&
+                       c.param->code != "_id" && c.param->code != "_lastUpdated" &&
+                       !IndexTable(c.param->type).empty();
+    if (plain) {
+      fhir::Result<std::string> sql = compiler.CountOnIndex(c, query.type);
+      if (!sql.ok()) return sql.status();
+      return SqlQuery{std::move(sql).value(), std::move(compiler.binds)};
+    }
+  }
   fhir::Result<std::string> type_condition = TypeCondition(query, compiler);
   if (!type_condition.ok()) return type_condition.status();
   fhir::Result<std::string> criteria = compiler.Criteria(query, CriteriaType(query), "r");
