@@ -131,12 +131,29 @@ std::string_view CachedStatement::ColumnBlob(int column) const {
 
 // --- Connection ---
 
+namespace {
+
+// Process-wide SQLite settings, made once before the library initializes (sqlite3_config must
+// precede sqlite3_initialize, which the first open does). Memory statistics off: with them on,
+// every allocation of every connection takes one global mutex, and concurrent searches on the
+// read pool spent a tenth of their time waiting for it.
+void ConfigureSqliteOnce() {
+  static const bool configured = [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 void Connection::StatementDeleter::operator()(sqlite3_stmt* statement) const {
   sqlite3_finalize(statement);
 }
 
 fhir::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int flags,
                                                            int busy_timeout_ms) {
+  ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {

@@ -1,5 +1,7 @@
 #include "store/sqlite/index_rows.h"
 
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,13 @@ constexpr const char* kInsertTokenSql =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kInsertDateSql =
     "INSERT INTO idx_date (rid, type, param, low, high) VALUES (?1, ?2, ?3, ?4, ?5)";
+// Raises the (type, param) shape of idx_date to cover a resource's values (see schema.cc, v3);
+// ?4 the longest range, ?5 whether there were several values. Writes only when it grows.
+constexpr const char* kUpsertDateShapeSql =
+    "INSERT INTO idx_date_shape (type, param, max_span, multiple) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (type, param) DO UPDATE SET max_span = max(max_span, excluded.max_span), "
+    "multiple = max(multiple, excluded.multiple) "
+    "WHERE excluded.max_span > max_span OR excluded.multiple > multiple";
 constexpr const char* kInsertNumberSql =
     "INSERT INTO idx_number (rid, type, param, value) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* kInsertQuantitySql =
@@ -97,6 +106,34 @@ void BindPart(CachedStatement& statement, int first, const search::CompositePart
   }
 }
 
+// One idx_date_shape upsert per date parameter among `dates`.
+fhir::Status RaiseDateShapes(Connection& db, std::string_view type,
+                             const std::vector<search::DateIndex>& dates) {
+  if (dates.empty()) return fhir::Status::Ok();
+  struct Shape {
+    std::int64_t max_span = 0;
+    int values = 0;
+  };
+  std::map<std::string_view, Shape> shapes;
+  for (const search::DateIndex& row : dates) {
+    Shape& shape = shapes[row.param];
+    // low and high lie within [kMinTimeMs, kMaxTimeMs], so the difference cannot overflow.
+    shape.max_span = std::max(shape.max_span, row.high_ms - row.low_ms);
+    ++shape.values;
+  }
+  fhir::Result<CachedStatement> statement = db.Prepare(kUpsertDateShapeSql);
+  if (!statement.ok()) return statement.status();
+  for (const auto& [param, shape] : shapes) {
+    statement->Bind(1, type);
+    statement->Bind(2, param);
+    statement->Bind(3, shape.max_span);
+    statement->Bind(4, std::int64_t{shape.values > 1 ? 1 : 0});
+    SCHAKEL_RETURN_IF_ERROR(statement->Run());
+    statement->Reset();
+  }
+  return fhir::Status::Ok();
+}
+
 fhir::Status CheckComposites(const std::vector<search::CompositeIndex>& composites) {
   for (const search::CompositeIndex& composite : composites) {
     if (composite.parts.size() > kMaxCompositeParts) {
@@ -142,6 +179,7 @@ fhir::Status InsertIndexRows(Connection& db, std::int64_t rid, std::string_view 
                                        s.Bind(4, row.low_ms);
                                        s.Bind(5, row.high_ms);
                                      }));
+  SCHAKEL_RETURN_IF_ERROR(RaiseDateShapes(db, type, values.dates));
   SCHAKEL_RETURN_IF_ERROR(InsertRows(
       db, kInsertNumberSql, rid, type, values.numbers,
       [](CachedStatement& s, const search::NumberIndex& row) { s.BindDouble(4, row.value); }));

@@ -234,6 +234,29 @@ CREATE INDEX idx_composite_by_rid ON idx_composite (rid);
 CREATE INDEX idx_composite_by_c1 ON idx_composite (type, param, c1_code);
 )sql";
 
+// Schema v3: idx_date_shape, per (type, param) of idx_date, the longest range any value has had
+// (max_span = high - low, ms) and whether any resource has had more than one value (multiple).
+// Both only grow (a delete or update never lowers them), so they are safe upper bounds for the
+// query compiler (store/sqlite/search_sql.h): with max_span a bound on `high` becomes a bound on
+// `low` too, so a date prefix reads one range of idx_date_by_low; and a parameter no resource
+// has more than one value of can AND all its criteria on the same index row
+// (date=ge2020-01&date=lt2020-02 reads one month, not a third and two thirds of the table).
+// Kept up to date by InsertIndexRows (index_rows.cc) in the write's own savepoint.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE idx_date_shape (
+  type TEXT NOT NULL,
+  param TEXT NOT NULL,
+  max_span INTEGER NOT NULL,
+  multiple INTEGER NOT NULL,
+  PRIMARY KEY (type, param)
+) WITHOUT ROWID;
+INSERT INTO idx_date_shape (type, param, max_span, multiple)
+  SELECT type, param, max(span), max(n > 1)
+  FROM (SELECT type, param, rid, max(high - low) AS span, count(*) AS n
+        FROM idx_date GROUP BY type, param, rid)
+  GROUP BY type, param;
+)sql";
+
 struct Migration {
   std::int64_t version;  // the user_version once this migration has run
   const char* sql;
@@ -243,6 +266,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 constexpr bool MigrationsAreConsecutive() {

@@ -93,9 +93,30 @@ fhir::Result<std::vector<Row>> Include(Connection& db, const IncludeSpec& spec,
   return RunRows(db, sql, binds);
 }
 
+// Reads idx_date_shape (schema.cc, v3) on `db`, in the caller's transaction.
+DateShapeLookup DateShapesOf(Connection& db) {
+  return [&db](std::string_view type, std::string_view param) -> std::optional<DateShape> {
+    fhir::Result<CachedStatement> s =
+        db.Prepare("SELECT max_span, multiple FROM idx_date_shape WHERE type = ?1 AND param = ?2");
+    if (!s.ok()) return std::nullopt;
+    s->Bind(1, type);
+    s->Bind(2, param);
+    fhir::Result<bool> row = s->Step();
+    if (!row.ok()) return std::nullopt;
+    DateShape shape;  // no row: no resource of the type has had a value
+    if (*row) {
+      shape.max_span_ms = s->ColumnInt64(0);
+      shape.multiple = s->ColumnInt64(1) != 0;
+    }
+    s->Reset();
+    return shape;
+  };
+}
+
 }  // namespace
 
-fhir::Result<SearchResult> ExecuteSearch(Connection& db, const Query& query, std::int64_t now_ms) {
+fhir::Result<SearchResult> ExecuteSearch(Connection& db, const Query& query, std::int64_t now_ms,
+                                         bool own_transaction) {
   std::optional<SearchCursor> cursor;
   if (!query.cursor.empty()) {
     fhir::Result<SearchCursor> decoded = SearchCursor::Decode(query.cursor);
@@ -104,15 +125,20 @@ fhir::Result<SearchResult> ExecuteSearch(Connection& db, const Query& query, std
   }
   SearchResult result;
   // The transaction makes the page, the total and the includes one consistent snapshot.
-  SCHAKEL_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  // Inside the caller's transaction (a WriteScope on the writer) that one does it.
+  if (own_transaction) SCHAKEL_RETURN_IF_ERROR(db.Exec("BEGIN"));
   struct EndRead {  // a read-only transaction: COMMIT just ends it
     Connection& db;
-    ~EndRead() { (void)db.Exec("COMMIT"); }
-  } end_read{db};
+    bool own;
+    ~EndRead() {
+      if (own) (void)db.Exec("COMMIT");
+    }
+  } end_read{db, own_transaction};
 
+  const DateShapeLookup date_shapes = DateShapesOf(db);
   std::vector<Row> matches;
   if (query.count > 0) {
-    fhir::Result<SqlQuery> page = CompilePage(query, cursor, now_ms);
+    fhir::Result<SqlQuery> page = CompilePage(query, cursor, now_ms, date_shapes);
     if (!page.ok()) return page.status();
     fhir::Result<Statement> s = Statement::Prepare(db, page->sql);
     if (!s.ok()) return s.status();
@@ -141,7 +167,7 @@ fhir::Result<SearchResult> ExecuteSearch(Connection& db, const Query& query, std
   const bool count =
       query.total.has_value() ? *query.total != fhir::search::Total::kNone : !cursor.has_value();
   if (count || query.summary == fhir::search::Summary::kCount) {
-    fhir::Result<SqlQuery> sql = CompileCount(query, now_ms);
+    fhir::Result<SqlQuery> sql = CompileCount(query, now_ms, date_shapes);
     if (!sql.ok()) return sql.status();
     fhir::Result<Statement> s = Statement::Prepare(db, sql->sql);
     if (!s.ok()) return s.status();

@@ -16,7 +16,10 @@ inline constexpr std::size_t kMaxIncluded = 1000;
 // Rounds of :iterate.
 inline constexpr int kMaxIncludeRounds = 4;
 
+// Runs the page, the total and the includes in one read transaction, so they see one snapshot.
+// With `own_transaction` false it runs inside the transaction the caller has open instead (the
+// writer's, for a WriteScope), and sees that transaction's uncommitted writes.
 fhir::Result<SearchResult> ExecuteSearch(Connection& db, const fhir::search::Query& query,
-                                         std::int64_t now_ms);
+                                         std::int64_t now_ms, bool own_transaction = true);
 
 }  // namespace schakel::store::sqlite

@@ -1,7 +1,9 @@
 #include "store/sqlite/search_sql.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -70,8 +72,9 @@ std::string_view IndexTable(ParamType type) {
 class Compiler {
  public:
   // `types`: _type of a search across types.
-  Compiler(std::int64_t now_ms, const std::vector<std::string>& types)
-      : now_ms_(now_ms), types_(types) {}
+  Compiler(std::int64_t now_ms, const std::vector<std::string>& types,
+           const DateShapeLookup& date_shapes)
+      : now_ms_(now_ms), types_(types), date_shapes_(date_shapes) {}
 
   std::vector<SqlValue> binds;
 
@@ -81,13 +84,37 @@ class Compiler {
   }
 
   // The WHERE conditions of `query` on alias `r` (without the type and deleted tests).
-  fhir::Result<std::string> Criteria(const Query& query, std::string_view type,
-                                     std::string_view r) {
+  // `skip`: a criterion the caller applies itself (the page's driving one). `after_rid`: only
+  // rows after this rid are wanted (a later page without _sort), so each criterion's list of
+  // matches can leave out the rows before it.
+  fhir::Result<std::string> Criteria(const Query& query, std::string_view type, std::string_view r,
+                                     const Criterion* skip = nullptr,
+                                     std::optional<std::int64_t> after_rid = std::nullopt) {
     std::string sql;
+    // Date criteria on a parameter no resource has more than one value of, by parameter: they
+    // hold for a resource exactly when its one value meets them all, so they are tested on the
+    // same index row.
+    std::map<std::string_view, std::vector<const Criterion*>> same_row;
     for (const Criterion& c : query.criteria) {
-      fhir::Result<std::string> one = Condition(c, type, r);
+      if (&c == skip) continue;
+      if (OnSameDateRow(c, type)) {
+        same_row[c.param->code].push_back(&c);
+        continue;
+      }
+      fhir::Result<std::string> one = Condition(c, type, r, after_rid);
       if (!one.ok()) return one;
       sql += " AND " + *one;
+    }
+    for (const auto& [code, group] : same_row) {
+      std::string all;
+      for (const Criterion* c : group) {
+        fhir::Result<std::string> any = AnyValue(*c);
+        if (!any.ok()) return any;
+        all += " AND (" + *any + ")";
+      }
+      sql += " AND " + std::string(r) + ".rid IN (SELECT rid FROM idx_date WHERE type" +
+             TypeIs(type) + " AND param = " + Bind(std::string(code)) + all +
+             LowBounds(group, type) + AfterRid(after_rid) + ")";
     }
     if (query.compartment) {
       std::string params;
@@ -103,8 +130,8 @@ class Compiler {
   }
 
   // One criterion on rows `r` of `type`, as an SQL boolean.
-  fhir::Result<std::string> Condition(const Criterion& c, std::string_view type,
-                                      std::string_view r) {
+  fhir::Result<std::string> Condition(const Criterion& c, std::string_view type, std::string_view r,
+                                      std::optional<std::int64_t> after_rid = std::nullopt) {
     if (c.has) return Has(c, type, r);
     const std::string& code = c.param->code;
     if (!c.chain.empty()) return Chain(c, type, r);
@@ -120,14 +147,60 @@ class Compiler {
     }
     fhir::Result<std::string> values = AnyValue(c);
     if (!values.ok()) return values;
+    // Implied by the values, so they never change which rows match; they only bound the scan.
+    const std::string bounds =
+        c.param->type == ParamType::kDate ? LowBounds({&c}, type) : std::string();
     const std::string& any = *values;
     if (c.modifier == Modifier::kNot) {
       // :not matches resources without any matching value, including those with no value.
       return std::string(r) + ".rid NOT IN (SELECT rid FROM " + table + " WHERE type" +
-             TypeIs(type) + " AND param = " + Bind(code) + " AND (" + any + "))";
+             TypeIs(type) + " AND param = " + Bind(code) + " AND (" + any + ")" + bounds + ")";
     }
     return std::string(r) + ".rid IN (SELECT rid FROM " + table + " WHERE type" + TypeIs(type) +
-           " AND param = " + Bind(code) + " AND (" + any + "))";
+           " AND param = " + Bind(code) + " AND (" + any + ")" + bounds + AfterRid(after_rid) + ")";
+  }
+
+  // Whether `c` is a date criterion that Criteria may test on the same index row as the other
+  // criteria of its parameter: no resource of `type` has ever had two values of it.
+  bool OnSameDateRow(const Criterion& c, std::string_view type) {
+    if (c.param == nullptr || c.param->type != ParamType::kDate || c.has || !c.chain.empty() ||
+        c.modifier != Modifier::kNone || c.param->code == "_lastUpdated" || type.empty()) {
+      return false;
+    }
+    std::optional<DateShape> shape = Shape(type, c.param->code);
+    return shape.has_value() && !shape->multiple;
+  }
+
+  // Bounds on idx_date.low that the ANDed criteria of `group` (one parameter) imply, as
+  // " AND low >= ?" / " AND low <= ?", so that the (type, param, low) index reads one range.
+  // A bound on `high` (gt, ge, ap) becomes one on low through the parameter's longest range.
+  std::string LowBounds(const std::vector<const Criterion*>& group, std::string_view type) {
+    std::optional<std::int64_t> span;
+    if (!group.empty() && !type.empty()) {
+      std::optional<DateShape> shape = Shape(type, group.front()->param->code);
+      if (shape && shape->max_span_ms <= kMaxUsefulSpanMs) span = shape->max_span_ms;
+    }
+    std::optional<std::int64_t> lo, hi;  // ANDed: the tightest of the criteria's
+    for (const Criterion* c : group) {
+      if (c->values.empty()) return "";
+      // ORed values: the loosest; one value without a bound leaves that side open.
+      LowRange any = ValueLowRange(c->values.front(), span);
+      for (std::size_t i = 1; i < c->values.size(); ++i) {
+        LowRange one = ValueLowRange(c->values[i], span);
+        any.lo = any.lo && one.lo ? std::optional(std::min(*any.lo, *one.lo)) : std::nullopt;
+        any.hi = any.hi && one.hi ? std::optional(std::max(*any.hi, *one.hi)) : std::nullopt;
+      }
+      if (any.lo) lo = lo ? std::max(*lo, *any.lo) : *any.lo;
+      if (any.hi) hi = hi ? std::min(*hi, *any.hi) : *any.hi;
+    }
+    std::string sql;
+    if (lo) sql += " AND low >= " + Bind(*lo);
+    if (hi) sql += " AND low <= " + Bind(*hi);
+    return sql;
+  }
+
+  std::string AfterRid(std::optional<std::int64_t> after_rid) {
+    return after_rid ? " AND rid > " + Bind(*after_rid) : std::string();
   }
 
  private:
@@ -240,10 +313,7 @@ class Compiler {
       case Prefix::kEb:
         return h + " < " + Bind(v.low_ms);
       case Prefix::kAp: {
-        // Within 10% of the distance from now, at least a day (the spec leaves the width open).
-        std::int64_t distance = std::llabs(now_ms_ - v.low_ms);
-        std::int64_t gap = std::max<std::int64_t>(distance / 10, 24LL * 3600 * 1000);
-        gap = std::min(gap, 100 * kMsPerYear);
+        const std::int64_t gap = ApGap(v);
         return "(" + l + " <= " + Bind(v.high_ms + gap) + " AND " + h +
                " >= " + Bind(v.low_ms - gap) + ")";
       }
@@ -456,9 +526,11 @@ class Compiler {
   fhir::Result<std::string> CountOnIndex(const Criterion& c, std::string_view type) {
     fhir::Result<std::string> any = AnyValue(c);
     if (!any.ok()) return any;
+    const std::string bounds =
+        c.param->type == ParamType::kDate ? LowBounds({&c}, type) : std::string();
     return "SELECT count(DISTINCT rid) FROM " + std::string(IndexTable(c.param->type)) +
            " WHERE type" + TypeIs(type) + " AND param = " + Bind(c.param->code) + " AND (" + *any +
-           ")";
+           ")" + bounds;
   }
 
  private:
@@ -479,8 +551,63 @@ class Compiler {
            " AND +x.target_type = " + Bind(std::string(type)) + ")";
   }
 
+  // Longer ranges (open-ended periods) make a bound through max_span useless, and the
+  // arithmetic could overflow.
+  static constexpr std::int64_t kMaxUsefulSpanMs = 1000 * kMsPerYear;
+
+  struct LowRange {
+    std::optional<std::int64_t> lo, hi;
+  };
+
+  // The values of idx_date.low that a stored range meeting `v` can have (see DateCondition),
+  // given that no stored range is longer than `span`.
+  LowRange ValueLowRange(const SearchValue& v, std::optional<std::int64_t> span) const {
+    auto after_high = [&]() -> std::optional<std::int64_t> {
+      if (!span) return std::nullopt;
+      return v.high_ms - *span + 1;  // high > v.high, and low >= high - span
+    };
+    switch (v.prefix) {
+      case Prefix::kEq:
+        return {v.low_ms, v.high_ms};
+      case Prefix::kNe:
+        return {};
+      case Prefix::kGt:
+        return {after_high(), std::nullopt};
+      case Prefix::kLt:
+      case Prefix::kEb:
+        return {std::nullopt, v.low_ms - 1};
+      case Prefix::kGe: {
+        std::optional<std::int64_t> lo = after_high();
+        return {lo ? std::optional(std::min(*lo, v.low_ms)) : std::nullopt, std::nullopt};
+      }
+      case Prefix::kLe:
+        return {std::nullopt, v.high_ms};
+      case Prefix::kSa:
+        return {v.high_ms + 1, std::nullopt};
+      case Prefix::kAp: {
+        const std::int64_t gap = ApGap(v);
+        return {span ? std::optional(v.low_ms - gap - *span) : std::nullopt, v.high_ms + gap};
+      }
+    }
+    return {};
+  }
+
+  // How far `ap` reaches either side of its value: 10% of the distance from now, at least a
+  // day, at most a century (the spec leaves the width open).
+  std::int64_t ApGap(const SearchValue& v) const {
+    std::int64_t distance = std::llabs(now_ms_ - v.low_ms);
+    std::int64_t gap = std::max<std::int64_t>(distance / 10, 24LL * 3600 * 1000);
+    return std::min(gap, 100 * kMsPerYear);
+  }
+
+  std::optional<DateShape> Shape(std::string_view type, std::string_view param) {
+    if (!date_shapes_) return std::nullopt;
+    return date_shapes_(type, param);
+  }
+
   std::int64_t now_ms_;
   const std::vector<std::string>& types_;
+  const DateShapeLookup& date_shapes_;
   int alias_ = 0;
 };
 
@@ -575,15 +702,79 @@ std::string AfterCursor(const Query& query, const SearchCursor& cursor, Compiler
   return "(" + any + "(" + equal + "r.rid > " + compiler.Bind(cursor.rid) + "))";
 }
 
+// Whether criterion `c` can drive a page from its index: one value that fixes every column of
+// the index before rid, so that the index lists its matches in rid order (see CompilePage).
+bool DrivesInRidOrder(const Criterion& c) {
+  if (c.param == nullptr || c.has || !c.chain.empty() || c.values.size() != 1) return false;
+  if (c.param->code == "_id" || c.param->code == "_lastUpdated") return false;
+  const SearchValue& v = c.values.front();
+  switch (c.param->type) {
+    case ParamType::kToken:  // (type, param, code, system, rid)
+      return c.modifier == Modifier::kNone && v.system.has_value() && !v.system->empty() &&
+             !v.code.empty();
+    case ParamType::kReference: {  // (type, param, target_id, target_type, rid)
+      if (c.modifier != Modifier::kNone && c.modifier != Modifier::kType) return false;
+      const std::string& type = !v.ref_type.empty() ? v.ref_type : c.target_type;
+      return !v.ref_id.empty() && !type.empty() && v.url.empty() && !v.version &&
+             (c.target_type.empty() || v.ref_type.empty() || v.ref_type == c.target_type);
+    }
+    case ParamType::kUri:  // (type, param, value, rid)
+      return c.modifier == Modifier::kNone;
+    case ParamType::kString:  // (type, param, norm, rid), then the exact text
+      return c.modifier == Modifier::kExact;
+    default:
+      return false;
+  }
+}
+
+const Criterion* DrivingCriterion(const Query& query) {
+  for (const Criterion& c : query.criteria) {
+    if (DrivesInRidOrder(c)) return &c;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<SearchCursor>& cursor,
-                                   std::int64_t now_ms) {
-  Compiler compiler(now_ms, query.types);
+                                   std::int64_t now_ms, const DateShapeLookup& date_shapes) {
+  Compiler compiler(now_ms, query.types, date_shapes);
   fhir::Result<std::string> type_condition = TypeCondition(query, compiler);
   if (!type_condition.ok()) return type_condition.status();
   const std::string type = CriteriaType(query);
-  fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r");
+  if (cursor && cursor->keys.size() != query.sort.size()) {
+    return Status::InvalidInput(
+        "search parameter '_cursor': not a cursor of this search (its _sort differs)");
+  }
+
+  // Without _sort the page is in rid order. A criterion whose index lists its matches in rid
+  // order drives it: SQLite walks that index from the cursor, joins each row to its resource
+  // and stops after count + 1, so a page costs the same at page 1 and page 1,000 however many
+  // resources match (the other criteria filter the rows it walks). GROUP BY: a resource with
+  // the same value twice is one match.
+  const Criterion* driver = query.sort.empty() && !type.empty() ? DrivingCriterion(query) : nullptr;
+  if (driver != nullptr) {
+    fhir::Result<std::string> any = compiler.AnyValue(*driver);
+    if (!any.ok()) return any.status();
+    std::string sql = "SELECT r.rid, r.type, r.id, v.version, v.seq, v.last_updated, v.body FROM " +
+                      std::string(IndexTable(driver->param->type)) +
+                      " d JOIN resource r ON r.rid = d.rid JOIN resource_version v ON v.seq = "
+                      "r.seq WHERE d.type = " +
+                      compiler.Bind(type) + " AND d.param = " + compiler.Bind(driver->param->code) +
+                      " AND (" + *any + ")";
+    if (cursor) sql += " AND d.rid > " + compiler.Bind(cursor->rid);
+    fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", driver);
+    if (!criteria.ok()) return criteria.status();
+    sql += " AND r.deleted = 0 AND " + *type_condition + *criteria + " GROUP BY d.rid ORDER BY " +
+           "d.rid LIMIT " + compiler.Bind(static_cast<std::int64_t>(query.count) + 1);
+    return SqlQuery{std::move(sql), std::move(compiler.binds)};
+  }
+
+  // Otherwise every criterion lists its matches; on a later page without _sort they leave out
+  // the rows before the cursor.
+  std::optional<std::int64_t> after_rid;
+  if (cursor && query.sort.empty()) after_rid = cursor->rid;
+  fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", nullptr, after_rid);
   if (!criteria.ok()) return criteria.status();
 
   std::vector<std::string> keys;
@@ -595,10 +786,6 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
          *type_condition + *criteria;
 
   if (cursor) {
-    if (cursor->keys.size() != keys.size()) {
-      return Status::InvalidInput(
-          "search parameter '_cursor': not a cursor of this search (its _sort differs)");
-    }
     if (keys.empty()) {
       // With a criterion that lists matching rids, that list drives the page (SQLite reads it
       // in rid order); a range on r.rid would instead make it walk every later resource of the
@@ -619,8 +806,9 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
   return SqlQuery{std::move(sql), std::move(compiler.binds)};
 }
 
-fhir::Result<SqlQuery> CompileCount(const Query& query, std::int64_t now_ms) {
-  Compiler compiler(now_ms, query.types);
+fhir::Result<SqlQuery> CompileCount(const Query& query, std::int64_t now_ms,
+                                    const DateShapeLookup& date_shapes) {
+  Compiler compiler(now_ms, query.types, date_shapes);
   if (query.criteria.size() == 1 && !query.compartment && !query.type.empty()) {
     const Criterion& c = query.criteria.front();
     const bool plain = c.param != nullptr && !c.has && c.chain.empty() &&

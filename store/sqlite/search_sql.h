@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,12 +43,30 @@ struct SearchCursor {
   static fhir::Result<SearchCursor> Decode(std::string_view text);
 };
 
+// What idx_date_shape (schema.cc, v3) says of one date parameter on one type: the longest range
+// any value has had, and whether a resource has had more than one value. Upper bounds that only
+// grow, so plans built on them never miss a row.
+struct DateShape {
+  std::int64_t max_span_ms = 0;
+  bool multiple = false;
+};
+// The shape of (type, param), read in the search's own transaction; a parameter no resource has
+// a value of is DateShape{}. nullopt when it is not known (then no plan relies on it).
+using DateShapeLookup =
+    std::function<std::optional<DateShape>(std::string_view type, std::string_view param)>;
+
 // The SQL for one page: columns rid, type, id, version, seq, last_updated, body, then one column
 // per sort key. `now_ms` is the reference time of the `ap` prefix.
+// Without _sort, a criterion with one value that fixes every column of its index before `rid`
+// (token system|code, reference Type/id, uri, string:exact) drives the page: the index yields
+// its matches in page order, so a page reads about `count` index entries at page 1 and at page
+// 1,000 alike, whatever the number of matches.
 fhir::Result<SqlQuery> CompilePage(const fhir::search::Query& query,
-                                   const std::optional<SearchCursor>& cursor, std::int64_t now_ms);
+                                   const std::optional<SearchCursor>& cursor, std::int64_t now_ms,
+                                   const DateShapeLookup& date_shapes = {});
 
 // The SQL counting every match.
-fhir::Result<SqlQuery> CompileCount(const fhir::search::Query& query, std::int64_t now_ms);
+fhir::Result<SqlQuery> CompileCount(const fhir::search::Query& query, std::int64_t now_ms,
+                                    const DateShapeLookup& date_shapes = {});
 
 }  // namespace schakel::store::sqlite

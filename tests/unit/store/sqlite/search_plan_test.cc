@@ -297,6 +297,94 @@ TEST_F(SearchPlanTest, NextPageIsDrivenByTheMatches) {
   }
 }
 
+// Without _sort, a criterion that fixes its index up to rid drives the page: SQLite walks that
+// index from the cursor in rid order and stops after the page, with no list to build and no sort,
+// so page 1,000 costs what page 1 costs however many resources match.
+TEST_F(SearchPlanTest, ExactCriteriaDriveThePageInIndexOrder) {
+  const struct {
+    const char* type;
+    const char* query;
+    const char* driver;  // the plan line that reads the driving index
+  } cases[] = {
+      {"Observation", "code=http://loinc.org|1234-5",
+       "SEARCH d USING COVERING INDEX idx_token_by_code (type=? AND param=? AND code=? AND "
+       "system=?"},
+      {"MedicationStatement", "patient=Patient/1&status=active",
+       "SEARCH d USING COVERING INDEX idx_reference_by_target (type=? AND param=? AND "
+       "target_id=? AND target_type=?"},
+      {"Observation", "subject:Patient=1&code=1234-5",
+       "SEARCH d USING COVERING INDEX idx_reference_by_target (type=? AND param=? AND "
+       "target_id=? AND target_type=?"},
+      {"ValueSet", "url=http://example.org/fhir/ValueSet/a",
+       "SEARCH d USING COVERING INDEX idx_uri_by_value (type=? AND param=? AND value=?"},
+      {"Patient", "name:exact=Jansen",
+       "SEARCH d USING INDEX idx_string_by_norm (type=? AND param=? AND norm=?"},
+  };
+  sqlite::SearchCursor cursor;
+  cursor.rid = 5;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.type) + "?" + c.query);
+    fhir::Result<fhir::search::Query> query = Parse(c.type, c.query);
+    ASSERT_TRUE(query.ok()) << query.status().ToString();
+    for (const bool next : {false, true}) {
+      fhir::Result<SqlQuery> page = sqlite::CompilePage(
+          *query, next ? std::optional(cursor) : std::nullopt, TestClock::kStart);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      std::vector<std::string> plan = Plan(*page);
+      const std::string lines = Lines(plan);
+      EXPECT_TRUE(plan.front().starts_with(c.driver)) << lines;
+      EXPECT_EQ(plan.front().ends_with(" AND rid>?)"), next) << lines;
+      EXPECT_EQ(lines.find("TEMP B-TREE"), std::string::npos) << lines;
+      EXPECT_EQ(PlanProblem(plan), "") << lines;
+    }
+  }
+}
+
+// With idx_date_shape saying no Observation has two dates, and none a range over a day, the
+// bounds of date=ge..&date=lt.. make one range on (type, param, low); ap (a bound on high and
+// one on low) becomes a two-sided range on low too. Without the shape (several values), each
+// criterion keeps its own list.
+TEST_F(SearchPlanTest, DateCriteriaReadOneRangeOfLow) {
+  sqlite::DateShape shape{24LL * 3600 * 1000, false};
+  const sqlite::DateShapeLookup lookup = [&shape](std::string_view, std::string_view) {
+    return std::optional(shape);
+  };
+  fhir::Result<fhir::search::Query> range =
+      Parse("Observation", "date=ge2013-01-01&date=lt2014-01-01");
+  ASSERT_TRUE(range.ok()) << range.status().ToString();
+  fhir::Result<fhir::search::Query> around = Parse("Observation", "date=ap2013-01-14");
+  ASSERT_TRUE(around.ok()) << around.status().ToString();
+  auto count_of = [](const std::string& lines, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = lines.find(what); at != std::string::npos;
+         at = lines.find(what, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const std::string both_sides = "idx_date_by_low (type=? AND param=? AND low>? AND low<?)";
+  for (const bool count : {false, true}) {
+    SCOPED_TRACE(count ? "count" : "page");
+    auto plan_of = [&](const fhir::search::Query& q) {
+      fhir::Result<SqlQuery> sql =
+          count ? sqlite::CompileCount(q, TestClock::kStart, lookup)
+                : sqlite::CompilePage(q, std::nullopt, TestClock::kStart, lookup);
+      EXPECT_TRUE(sql.ok()) << sql.status().ToString();
+      return sql.ok() ? Lines(Plan(*sql)) : std::string();
+    };
+    shape.multiple = false;
+    std::string lines = plan_of(*range);
+    EXPECT_EQ(count_of(lines, "idx_date_by_"), 1u) << lines;
+    EXPECT_NE(lines.find(both_sides), std::string::npos) << lines;
+    lines = plan_of(*around);
+    EXPECT_NE(lines.find(both_sides), std::string::npos) << lines;
+
+    shape.multiple = true;
+    lines = plan_of(*range);
+    EXPECT_EQ(count_of(lines, "idx_date_by_"), 2u) << lines;
+  }
+}
+
 // Shapes that still read a whole table or index. Reported, not asserted: each needs an index the
 // schema does not have (store/sqlite/schema.cc belongs to the store).
 TEST_F(SearchPlanTest, KnownScans) {
