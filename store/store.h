@@ -118,12 +118,15 @@ struct HistoryPage {
 };
 
 // One page of a search: the matches, the resources _include and _revinclude add, the total
-// when it was counted, and the cursor of the next page (empty on the last page).
+// when it was counted, and the cursors of the next page (empty on the last page) and the
+// previous one.
 struct SearchResult {
   std::vector<ResourceVersion> matches;
   std::vector<ResourceVersion> included;
   std::optional<std::int64_t> total;
   std::string next_cursor;
+  // The cursor of the page before this one; empty on the first page.
+  std::string previous_cursor;
 };
 
 class ResourceStore {

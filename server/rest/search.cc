@@ -3,8 +3,9 @@
 // The query is parsed and checked against the search-parameter registry (fhir/search/query.h),
 // run by the store (one page, the total, _include/_revinclude), and answered as a searchset
 // Bundle: entries with fullUrl and search.mode (match, include, and one outcome entry listing
-// ignored parameters), self and next links that repeat the parameters actually used, and the
-// total when it was counted. Paging is a keyset cursor (_cursor) in the next link.
+// ignored parameters), self, previous and next links that repeat the parameters actually used, and
+// the total when it was counted. Paging is a keyset cursor (_cursor) in the next and previous
+// links.
 #include <string>
 #include <utility>
 #include <vector>
@@ -123,6 +124,9 @@ void HandleSearch(ExchangePtr ex, http::Respond respond) {
   w.Key("link");
   w.StartArray();
   WriteLink(w, "self", PageUrl(*ex, query->used, query->cursor));
+  if (!result->previous_cursor.empty()) {
+    WriteLink(w, "previous", PageUrl(*ex, query->used, result->previous_cursor));
+  }
   if (!result->next_cursor.empty()) {
     WriteLink(w, "next", PageUrl(*ex, query->used, result->next_cursor));
   }

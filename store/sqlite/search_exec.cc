@@ -1,5 +1,6 @@
 #include "store/sqlite/search_exec.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -143,26 +144,41 @@ fhir::Result<SearchResult> ExecuteSearch(Connection& db, const Query& query, std
     fhir::Result<Statement> s = Statement::Prepare(db, page->sql);
     if (!s.ok()) return s.status();
     SCHAKEL_RETURN_IF_ERROR(s->BindAll(page->binds));
-    // The sort keys of the last row kept (columns 7...), for the next page's cursor.
-    std::vector<SqlValue> last_keys;
-    while (true) {
+    // Up to count + 1 rows, with their sort keys (columns 7...) for the cursors. A page before
+    // a cursor comes in reverse page order.
+    std::vector<std::pair<Row, std::vector<SqlValue>>> rows;
+    while (rows.size() <= query.count) {
       fhir::Result<bool> more = s->Step();
       if (!more.ok()) return more.status();
       if (!*more) break;
-      if (matches.size() == query.count) {
-        // One row more than the page: there is a next page, after the last row kept.
-        SearchCursor next;
-        next.rid = matches.back().rid;
-        next.keys = std::move(last_keys);
-        result.next_cursor = next.Encode();
-        break;
-      }
-      matches.push_back(ReadRow(*s));
-      last_keys.clear();
+      std::vector<SqlValue> keys;
       for (std::size_t i = 0; i < query.sort.size(); ++i) {
-        last_keys.push_back(s->Column(7 + static_cast<int>(i)));
+        keys.push_back(s->Column(7 + static_cast<int>(i)));
+      }
+      rows.emplace_back(ReadRow(*s), std::move(keys));
+    }
+    // One row more than the page: there is a page beyond it.
+    const bool beyond = rows.size() > query.count;
+    if (beyond) rows.pop_back();
+    const bool backward = cursor.has_value() && cursor->before;
+    if (backward) std::reverse(rows.begin(), rows.end());
+    auto cursor_at = [&](const std::pair<Row, std::vector<SqlValue>>& row, bool before) {
+      SearchCursor at;
+      at.rid = row.first.rid;
+      at.keys = row.second;
+      at.before = before;
+      return at.Encode();
+    };
+    if (!rows.empty()) {
+      // Forward, the page beyond is the next one; a page reached through a cursor has rows
+      // before it (the one the cursor names, unless it was deleted meanwhile). Backward, the
+      // other way round.
+      if (backward || beyond) result.next_cursor = cursor_at(rows.back(), false);
+      if (backward ? beyond : cursor.has_value()) {
+        result.previous_cursor = cursor_at(rows.front(), true);
       }
     }
+    for (auto& row : rows) matches.push_back(std::move(row.first));
   }
   const bool count =
       query.total.has_value() ? *query.total != fhir::search::Total::kNone : !cursor.has_value();

@@ -702,6 +702,27 @@ std::string AfterCursor(const Query& query, const SearchCursor& cursor, Compiler
   return "(" + any + "(" + equal + "r.rid > " + compiler.Bind(cursor.rid) + "))";
 }
 
+// The rows before `cursor` in the page order: the mirror of AfterCursor. A row is before it when
+// its first key that differs sorts earlier (a value before a missing one), or when all keys are
+// equal and its rid is smaller.
+std::string BeforeCursor(const Query& query, const SearchCursor& cursor, Compiler& compiler) {
+  std::string any;
+  std::string equal;
+  for (std::size_t i = 0; i < cursor.keys.size(); ++i) {
+    const std::string k = "k" + std::to_string(i);
+    const SqlValue& value = cursor.keys[i];
+    if (std::holds_alternative<std::nullptr_t>(value)) {
+      any += "(" + equal + k + " IS NOT NULL) OR ";
+      equal += k + " IS NULL AND ";
+      continue;
+    }
+    const std::string bound = compiler.Bind(value);
+    any += "(" + equal + k + (query.sort[i].descending ? " > " : " < ") + bound + ") OR ";
+    equal += k + " = " + bound + " AND ";
+  }
+  return "(" + any + "(" + equal + "r.rid < " + compiler.Bind(cursor.rid) + "))";
+}
+
 // Whether criterion `c` can drive a page from its index: one value that fixes every column of
 // the index before rid, so that the index lists its matches in rid order (see CompilePage).
 bool DrivesInRidOrder(const Criterion& c) {
@@ -762,18 +783,20 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
                       "r.seq WHERE d.type = " +
                       compiler.Bind(type) + " AND d.param = " + compiler.Bind(driver->param->code) +
                       " AND (" + *any + ")";
-    if (cursor) sql += " AND d.rid > " + compiler.Bind(cursor->rid);
+    if (cursor)
+      sql += (cursor->before ? " AND d.rid < " : " AND d.rid > ") + compiler.Bind(cursor->rid);
     fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", driver);
     if (!criteria.ok()) return criteria.status();
     sql += " AND r.deleted = 0 AND " + *type_condition + *criteria + " GROUP BY d.rid ORDER BY " +
-           "d.rid LIMIT " + compiler.Bind(static_cast<std::int64_t>(query.count) + 1);
+           "d.rid" + (cursor && cursor->before ? " DESC" : "") + " LIMIT " +
+           compiler.Bind(static_cast<std::int64_t>(query.count) + 1);
     return SqlQuery{std::move(sql), std::move(compiler.binds)};
   }
 
   // Otherwise every criterion lists its matches; on a later page without _sort they leave out
   // the rows before the cursor.
   std::optional<std::int64_t> after_rid;
-  if (cursor && query.sort.empty()) after_rid = cursor->rid;
+  if (cursor && !cursor->before && query.sort.empty()) after_rid = cursor->rid;
   fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", nullptr, after_rid);
   if (!criteria.ok()) return criteria.status();
 
@@ -791,18 +814,25 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
       // in rid order); a range on r.rid would instead make it walk every later resource of the
       // type (page 2 of a token search cost about 50 times page 1), hence the unary +. Without one,
       // the range on the type's rid order is the page.
-      sql += std::string(" AND ") + (HasDrivingCriterion(query) ? "+" : "") + "r.rid > " +
-             compiler.Bind(cursor->rid);
+      sql += std::string(" AND ") + (HasDrivingCriterion(query) ? "+" : "") + "r.rid " +
+             (cursor->before ? "< " : "> ") + compiler.Bind(cursor->rid);
+    } else if (cursor->before) {
+      sql += " AND " + BeforeCursor(query, *cursor, compiler);
     } else {
       sql += " AND " + AfterCursor(query, *cursor, compiler);
     }
   }
+  // A page before a cursor is read in reverse page order, from the cursor back; the executor
+  // turns it round.
+  const bool reverse = cursor && cursor->before;
   sql += " ORDER BY ";
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const std::string k = "k" + std::to_string(i);
-    sql += k + " IS NULL, " + k + (query.sort[i].descending ? " DESC, " : ", ");
+    const bool descending = query.sort[i].descending != reverse;
+    sql += k + " IS NULL" + (reverse ? " DESC, " : ", ") + k + (descending ? " DESC, " : ", ");
   }
-  sql += "r.rid LIMIT " + compiler.Bind(static_cast<std::int64_t>(query.count) + 1);
+  sql += std::string("r.rid") + (reverse ? " DESC" : "") + " LIMIT " +
+         compiler.Bind(static_cast<std::int64_t>(query.count) + 1);
   return SqlQuery{std::move(sql), std::move(compiler.binds)};
 }
 
@@ -831,11 +861,13 @@ fhir::Result<SqlQuery> CompileCount(const Query& query, std::int64_t now_ms,
 }
 
 // Cursor text: "r<rid>" without sort keys, else "k<rid>" followed by one ".<kind><length>:<value>"
-// per key, with kind n (NULL, no length or value), i (integer), d (double) or s (text; the server
-// URL-encodes the link). The length makes any text safe, dots included.
+// per key, with a leading "b" for a cursor that pages backwards (before); with kind n (NULL, no
+// length or value), i (integer), d (double) or s (text; the server URL-encodes the link). The
+// length makes any text safe, dots included.
 std::string SearchCursor::Encode() const {
-  if (keys.empty()) return "r" + std::to_string(rid);
-  std::string out = "k" + std::to_string(rid);
+  const std::string direction = before ? "b" : "";
+  if (keys.empty()) return direction + "r" + std::to_string(rid);
+  std::string out = direction + "k" + std::to_string(rid);
   for (const SqlValue& key : keys) {
     std::string value;
     char kind = 's';
@@ -866,6 +898,11 @@ fhir::Result<SearchCursor> SearchCursor::Decode(std::string_view text) {
       Status::InvalidInput("search parameter '_cursor': not a cursor this server issued");
   if (text.empty() || text.size() > 2048) return bad;
   SearchCursor cursor;
+  if (text.starts_with('b')) {
+    cursor.before = true;
+    text.remove_prefix(1);
+    if (text.empty()) return bad;
+  }
   auto parse_int = [](std::string_view digits, std::int64_t& out) {
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
     return ec == std::errc() && end == digits.data() + digits.size();

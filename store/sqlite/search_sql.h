@@ -38,6 +38,8 @@ struct SqlQuery {
 struct SearchCursor {
   std::int64_t rid = 0;
   std::vector<SqlValue> keys;  // one per sort key (NULL when the row had none); empty: no _sort
+  // A previous link's cursor: the page is the `count` rows right before this position.
+  bool before = false;
 
   std::string Encode() const;
   static fhir::Result<SearchCursor> Decode(std::string_view text);

@@ -80,6 +80,40 @@ TEST_F(SearchResultsTest, PageLinksAndTotal) {
   EXPECT_TRUE(last.next.empty()) << third;
 }
 
+// The previous links lead back through the same pages: walking next to the end and then
+// previous to the start gives every page again, in reverse order, and the first page has no
+// previous link. With and without _sort (missing values last), and with an exact criterion,
+// whose index drives the page.
+TEST_F(SearchResultsTest, PreviousLinksRetraceTheNextLinks) {
+  for (const char* query : {"Observation?_count=5", "Observation?_count=4&_sort=date",
+                            "Observation?_count=3&_sort=-date,_id", "Patient?gender=male&_count=2",
+                            "Observation?code=http://example.org/codes|date&_count=2",
+                            "Observation?_count=7&_sort=-_id"}) {
+    SCOPED_TRACE(query);
+    std::vector<std::vector<std::string>> forward;
+    std::string target = Target(query);
+    SearchPage page;
+    while (true) {
+      page = ParseSearchPage(client().Get(target));
+      ASSERT_TRUE(page.error.empty()) << page.error;
+      EXPECT_EQ(page.previous.empty(), forward.empty()) << target;
+      forward.push_back(page.matches);
+      ASSERT_LT(forward.size(), 30u);
+      if (page.next.empty()) break;
+      target = TargetFromUrl(page.next);
+    }
+    ASSERT_GE(forward.size(), 2u) << "the query must have several pages";
+    for (std::size_t i = forward.size() - 1; i > 0; --i) {
+      ASSERT_FALSE(page.previous.empty()) << "page " << i;
+      page = ParseSearchPage(client().Get(TargetFromUrl(page.previous)));
+      ASSERT_TRUE(page.error.empty()) << page.error;
+      EXPECT_EQ(page.matches, forward[i - 1]) << "page " << i - 1;
+      EXPECT_FALSE(page.next.empty());
+    }
+    EXPECT_TRUE(page.previous.empty()) << "back on the first page: " << page.previous;
+  }
+}
+
 TEST_F(SearchResultsTest, CountZeroAndTheMaximum) {
   SearchPage zero = ParseSearchPage(client().Get(Target("Patient?_count=0")));
   ASSERT_TRUE(zero.error.empty()) << zero.error;

@@ -63,6 +63,7 @@ SearchPage ParseSearchPage(const Response& response) {
       const std::string relation = StringAt(link, "/relation");
       if (relation == "self") page.self = StringAt(link, "/url");
       if (relation == "next") page.next = StringAt(link, "/url");
+      if (relation == "previous") page.previous = StringAt(link, "/url");
     }
   }
   const rapidjson::Value* entries = At(bundle, "/entry");

@@ -27,6 +27,7 @@ struct SearchPage {
   std::optional<int> total;
   std::string self;
   std::string next;                   // absolute URL or ""
+  std::string previous;               // absolute URL or ""
   std::vector<std::string> matches;   // "Type/id", in order (search.mode match)
   std::vector<std::string> includes;  // "Type/id", in order (search.mode include)
   std::vector<std::string> outcomes;  // diagnostics of the OperationOutcome entries (mode outcome)
