@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Search figures (issue 5, "Speed") over a generated data set of 100,200 R4 resources
 # (tools/put_search_data.cc: 10,000 Patients, 80,000 Observations, 10,000 MedicationStatements,
-# 100 Organizations, 100 Practitioners), stored with PUT through the API:
+# 100 Organizations, 100 Practitioners) and the 5,431 Synthea resources (below), stored with PUT
+# through the API:
 #   - requests/s, p50 and p99 under wrk (random parameters per request, bench/lua/search.lua) for
 #     a token search on a rare code, a one-month date range, a reference search, a chained search
 #     and a reference search with _include;
@@ -11,10 +12,15 @@
 # Targets (100,000 resources): token and reference searches p99 < 10 ms and >= 5,000 requests/s;
 # _summary=count on a 50,000-match query < 50 ms.
 #
-# The Synthea bundles in ../shared/fhir/synthea/ (79 patients) are not loaded: they are STU3
-# transaction Bundles, the server takes no transactions yet, and their Immunizations, Claims,
-# ExplanationOfBenefits and Procedures fail R4 validation (Immunization.notGiven, Claim.organization,
-# Procedure.context, ...).
+# After the generated set, the Synthea bundles in ../shared/fhir/synthea/ are loaded too (79
+# patients; 5,535 entries, 5,431 distinct resources: Encounters, Claims, ExplanationOfBenefits,
+# Immunizations, Conditions, ...), so that the figures are over both; the line of their load rate is
+# printed. They are STU3 transaction Bundles (Synthea v2.4), not R4: tools/synthea_r4 converts them
+# with the table of mappings in tools/synthea_convert.h (Immunization.notGiven -> status,
+# Condition.clinicalStatus code -> CodeableConcept, context -> encounter, Claim.organization ->
+# provider, Money, the elements R4 requires that STU3 did not, ...), rewrites their urn:uuid
+# references to Type/id, and PUTs each resource (the server takes no transactions yet).
+# bench/synthea.sh loads them alone and shows a few searches on them.
 #
 # wrk runs on the same machine as the server, so both share the cores; the load average is printed
 # with each figure, because other work on the machine moves them.
@@ -22,7 +28,8 @@
 # (15s per wrk figure), BENCH_CONNECTIONS (64), BENCH_PAGING_CONNECTIONS (4: wrk on one page, where
 # the cost of a page and not the queue is the point), BENCH_COUNT_RUNS (20), BENCH_DEEP_PAGE (1000),
 # BENCH_LOG_LEVEL (info: the access log is on, as in production), BENCH_BUILD (build),
-# BENCH_KEEP_DATA (0; 1 keeps the database for a look with sqlite3).
+# BENCH_KEEP_DATA (0; 1 keeps the database for a look with sqlite3), BENCH_SYNTHEA (the Synthea
+# tarball; when it is absent, only the generated set is loaded).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BENCH_LUA_DIR="$ROOT/bench/lua"
@@ -34,6 +41,7 @@ PAGING_CONNECTIONS=${BENCH_PAGING_CONNECTIONS:-4}
 COUNT_RUNS=${BENCH_COUNT_RUNS:-20}
 DEEP_PAGE=${BENCH_DEEP_PAGE:-1000}
 PAGE_SIZE=50
+SYNTHEA=${BENCH_SYNTHEA:-$ROOT/../shared/fhir/synthea/synthea-79-transaction-bundles.tar.gz}
 . "$ROOT/bench/lib.sh"
 
 "$ROOT/scripts/setup"
@@ -45,6 +53,17 @@ echo "server: $BENCH_URL, data in $BENCH_DATA, log level ${BENCH_LOG_LEVEL:-info
 bench_load "(before loading)"
 
 "$BENCH_BIN/bench/put_search_data" load 127.0.0.1 "$BENCH_PORT" "$BENCH_PATIENTS" "$CONNECTIONS"
+types="Organization Practitioner Patient Observation MedicationStatement"
+if [ -f "$SYNTHEA" ]; then
+  # Extracted inside the server's data directory, so that the exit trap of lib.sh removes it too.
+  mkdir "$BENCH_DATA/synthea"
+  tar xzf "$SYNTHEA" -C "$BENCH_DATA/synthea"
+  "$BENCH_BIN/bench/synthea_r4" load "$BENCH_DATA/synthea" 127.0.0.1 "$BENCH_PORT" "$CONNECTIONS"
+  types="$types Encounter Condition Procedure Immunization MedicationRequest Claim"
+  types="$types ExplanationOfBenefit"
+else
+  echo "Synthea: not loaded (no tarball at $SYNTHEA)"
+fi
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 # The Bundle.total of a search (a path under /fhir/).
@@ -55,7 +74,7 @@ ms_stats() {
 }
 
 stored=0
-for type in Organization Practitioner Patient Observation MedicationStatement; do
+for type in $types; do
   n=$(total "$type?_summary=count")
   stored=$((stored + n))
   printf '%s %s, ' "$n" "$type"

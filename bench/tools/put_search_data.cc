@@ -23,8 +23,9 @@
 // (~530 each). Every value comes from a hash of the resource's number, so the data set is the same
 // on every run whatever the order the connections store it in.
 //
-// The Synthea bundles in ../shared/fhir/synthea/ are not used: they are STU3, and the server
-// (R4) rightly rejects them.
+// bench/search.sh loads the Synthea bundles in ../shared/fhir/synthea/ after this set, with
+// synthea_r4: they are STU3 (Synthea v2.4), which the server (R4) rightly rejects, so synthea_r4
+// converts them to R4 first with the table of mappings in synthea_convert.h.
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
