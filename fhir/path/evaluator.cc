@@ -113,6 +113,13 @@ void AddValues(const Evaluator& ev, const json::Value* value, const json::Value*
 }  // namespace
 
 void Evaluator::AddChildren(const Item& parent, std::string_view name, Collection& out) const {
+  // The id and extensions of a primitive live in its companion (`birthDate.extension`).
+  if (parent.companion != nullptr && parent.companion->is_object()) {
+    Item companion = parent;
+    companion.node = parent.companion;
+    companion.companion = nullptr;
+    AddChildren(companion, name, out);
+  }
   const json::Value* object = parent.node;
   if (object == nullptr || !object->is_object() || name.empty()) return;
   const bool typed = parent.element.element != nullptr;

@@ -100,15 +100,8 @@ Result<Collection> ExtensionFn(Evaluator& ev, const Collection& in, const Node& 
   Collection out;
   for (const Item& item : in) {
     Collection extensions;
-    if (item.is_node()) {
-      ev.AddChildren(item, "extension", extensions);
-      if (item.companion != nullptr) {
-        Item companion = item;
-        companion.node = item.companion;
-        companion.companion = nullptr;
-        ev.AddChildren(companion, "extension", extensions);
-      }
-    }
+    // AddChildren looks in a primitive's companion too.
+    if (item.is_node()) ev.AddChildren(item, "extension", extensions);
     for (const Item& e : extensions) {
       const std::string* u = e.node != nullptr ? e.node->FindString("url") : nullptr;
       if (u != nullptr && *u == (*url)->text) out.push_back(e);

@@ -33,6 +33,8 @@ constexpr std::array<InteractionHandler, kInteractionKindCount> MakeHandlers() {
   h[static_cast<int>(InteractionKind::kSearchSystem)] = HandleSearch;
   h[static_cast<int>(InteractionKind::kSearchCompartment)] = HandleSearch;
   h[static_cast<int>(InteractionKind::kOperation)] = HandleOperation;
+  h[static_cast<int>(InteractionKind::kPatch)] = HandlePatch;
+  h[static_cast<int>(InteractionKind::kConditionalPatch)] = HandleConditionalPatch;
   return h;
 }
 constexpr std::array<InteractionHandler, kInteractionKindCount> kHandlers = MakeHandlers();

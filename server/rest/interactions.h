@@ -20,6 +20,10 @@ void WriteUpdate(ExchangePtr exchange, const std::string& id, fhir::json::Value 
 // https://hl7.org/fhir/R4/http.html#cond-update and #3.1.0.7.1 (conditional.cc)
 void HandleConditionalUpdate(ExchangePtr exchange, http::Respond respond);
 void HandleConditionalDelete(ExchangePtr exchange, http::Respond respond);
+// https://hl7.org/fhir/R4/http.html#patch: JSON Patch and FHIRPath Patch, also conditional
+// (patch.cc)
+void HandlePatch(ExchangePtr exchange, http::Respond respond);
+void HandleConditionalPatch(ExchangePtr exchange, http::Respond respond);
 // https://hl7.org/fhir/R4/http.html#delete  (delete.cc)
 void HandleDelete(ExchangePtr exchange, http::Respond respond);
 // The write of a delete (also a conditional delete's).

@@ -68,10 +68,10 @@ std::vector<ErrorCase> Cases() {
        R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"},
            "request":{"method":"POST","url":"Patient"}}]})",
        501, 0, "not-supported"},
-      {"patch", "PATCH", "Patient/1",
+      {"patch of a missing resource", "PATCH", "Patient/1",
        R"({"resourceType":"Parameters","parameter":[{"name":"operation","part":[
            {"name":"type","valueCode":"delete"},{"name":"path","valueString":"Patient.gender"}]}]})",
-       501, 0, "not-supported"},
+       404, 0, "not-found"},
       {"empty string", "POST", "Patient", R"({"resourceType":"Patient","gender":""})", 422, 0,
        nullptr, "Patient.gender"},
       {"empty array", "POST", "Patient", R"({"resourceType":"Patient","name":[]})", 422, 0, nullptr,
