@@ -5,6 +5,8 @@
 // Writes are asynchronous: they queue for a single writer that commits many of them in one SQLite
 // transaction (group commit), so that durable writes do not cost one fsync each. A write's
 // callback runs only after its transaction is durable, or with the Status that explains why not.
+// A write scope (WriteAtomically) is the one way to write: it reads, searches and writes as one
+// atomic unit on the writer; a single Write() is a scope with one write in it.
 //
 // Versions: every create, update and delete adds a version; nothing is overwritten. A delete is
 // a version with `deleted` set and no body. History is ordered by `sequence`, a store-wide
@@ -80,6 +82,48 @@ struct WriteOutcome {
 
 using WriteCallback = std::function<void(fhir::Result<WriteOutcome>)>;
 
+// One page of a search: the matches, the resources _include and _revinclude add, the total
+// when it was counted, and the cursors of the next page (empty on the last page) and the
+// previous one.
+struct SearchResult {
+  std::vector<ResourceVersion> matches;
+  std::vector<ResourceVersion> included;
+  std::optional<std::int64_t> total;
+  std::string next_cursor;
+  // The cursor of the page before this one; empty on the first page.
+  std::string previous_cursor;
+};
+
+// A unit of work that reads, searches and writes atomically (ResourceStore::WriteAtomically).
+// It runs on the store's writer thread, inside a savepoint of its own in a group-commit
+// transaction: what it reads and searches includes its own earlier writes, no other write
+// interleaves with it, and its writes commit together or not at all. Conditional interactions
+// and FHIR transactions are built on it (https://hl7.org/fhir/R4/http.html#transaction).
+//
+// A WriteScope is valid only during the body it is passed to, on that thread. Every other writer
+// waits while a body runs, so a body must not block and should do only what needs the database:
+// parsing, validation and index extraction belong before WriteAtomically.
+class WriteScope {
+ public:
+  virtual ~WriteScope() = default;
+
+  // As ResourceStore::Read and ReadVersion, seeing this scope's own writes.
+  virtual fhir::Result<ResourceVersion> Read(std::string_view type, std::string_view id) = 0;
+  virtual fhir::Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id,
+                                                    std::int64_t version) = 0;
+  // As ResourceStore::Search, seeing this scope's own writes (and their index entries).
+  virtual fhir::Result<SearchResult> Search(const fhir::search::Query& query) = 0;
+  // Applies one write with the checks of ResourceStore::Write (kConflict, kPreconditionFailed).
+  // A write that fails leaves nothing behind, so the body may carry on; whether the scope as a
+  // whole commits is decided by what the body returns.
+  virtual fhir::Result<WriteOutcome> Write(WriteRequest request) = 0;
+};
+
+// The work of a WriteAtomically call. Returning an error undoes every write it made.
+using ScopeBody = std::function<fhir::Status(WriteScope& scope)>;
+// Called exactly once with the result of a WriteAtomically call.
+using ScopeCallback = std::function<void(fhir::Status)>;
+
 // Computes the search index entries of a stored resource from its type and JSON.
 using IndexFunction = std::function<fhir::Result<fhir::search::IndexValues>(std::string_view type,
                                                                             std::string_view json)>;
@@ -117,18 +161,6 @@ struct HistoryPage {
   std::optional<std::int64_t> next_before_sequence;
 };
 
-// One page of a search: the matches, the resources _include and _revinclude add, the total
-// when it was counted, and the cursors of the next page (empty on the last page) and the
-// previous one.
-struct SearchResult {
-  std::vector<ResourceVersion> matches;
-  std::vector<ResourceVersion> included;
-  std::optional<std::int64_t> total;
-  std::string next_cursor;
-  // The cursor of the page before this one; empty on the first page.
-  std::string previous_cursor;
-};
-
 class ResourceStore {
  public:
   virtual ~ResourceStore() = default;
@@ -148,17 +180,27 @@ class ResourceStore {
   virtual fhir::Result<HistoryPage> History(const RequestContext& ctx,
                                             const HistoryQuery& query) = 0;
 
-  // Queues a write. `done` is called exactly once: on the writer thread after the commit is
-  // durable (or with the failure), or, for a write refused at once (queue full, closing), on the
-  // calling thread before Write() returns. It must not block or call back into Write
-  // synchronously.
-  // Failures: kConflict (create of an id that exists), kPreconditionFailed (If-Match),
-  // kUnavailable (queue full, closing, database busy), kInternal.
-  virtual void Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) = 0;
+  // Queues `body` to run on the writer thread inside a savepoint of its own (see WriteScope).
+  // When the body returns ok, its writes commit with the rest of the writer's batch and `done`
+  // gets ok once that commit is durable. When it returns an error (or throws), its writes are
+  // rolled back, and only they: the other writes of the batch commit, and `done` gets the body's
+  // error. `done` is called exactly once: on the writer thread, or, for work refused at once
+  // (queue full, closing), on the calling thread before WriteAtomically() returns. It must not
+  // block. Besides the body's own errors: kUnavailable (queue full, closing, database busy or
+  // full: the transaction as a whole failed), kInternal.
+  virtual void WriteAtomically(const RequestContext& ctx, ScopeBody body, ScopeCallback done) = 0;
+
+  // One write: WriteAtomically with a body that makes this write and nothing else. `done` is
+  // called as WriteAtomically's is. Failures: kConflict (create of an id that exists),
+  // kPreconditionFailed (If-Match), kUnavailable (queue full, closing, database busy),
+  // kInternal.
+  void Write(const RequestContext& ctx, WriteRequest request, WriteCallback done);
 
   // Write() and wait for the result. For the CLI, start-up seeding and tests; never call it from
   // inside a WriteCallback.
   fhir::Result<WriteOutcome> WriteAndWait(const RequestContext& ctx, WriteRequest request);
+  // WriteAtomically() and wait for the result; never call it from inside a callback or a body.
+  fhir::Status WriteAtomicallyAndWait(const RequestContext& ctx, ScopeBody body);
 
   // Rebuilds the search index of every current (not deleted) resource, or only of those of
   // `type` when it is not empty. Reads the resources in batches of `batch` (>= 1), calls

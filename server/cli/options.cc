@@ -28,6 +28,13 @@ Options (each can also be set with the environment variable in brackets; argumen
   --seed DIR              on first start (empty database) load every *.json in DIR: resources,
                           or Bundles whose entries are resources; each is stored with PUT by id
                                                                           [SCHAKEL_SEED]
+  --max-bundle-entries N  most entries in one batch or transaction Bundle; more gets 413
+                          (default 10000)
+                                                                      [SCHAKEL_MAX_BUNDLE_ENTRIES]
+  --max-conditional-delete N
+                          most resources one conditional delete deletes; when its search
+                          selects more: 412, nothing deleted (default 100)
+                                                                  [SCHAKEL_MAX_CONDITIONAL_DELETE]
   --sqlite-sync MODE      full (default: every acknowledged write survives power loss) or
                           normal (faster; the last writes may be lost on power loss; for
                           benchmarks and throw-away data only)            [SCHAKEL_SQLITE_SYNC]
@@ -103,6 +110,12 @@ Status Apply(const std::string& name, const std::string& value, ServeOptions& o)
     o.seed_dir = value;
     return Status::Ok();
   }
+  if (name == "--max-bundle-entries") {
+    return ParseNumber<std::size_t>(name, value, 1, o.max_bundle_entries);
+  }
+  if (name == "--max-conditional-delete") {
+    return ParseNumber<std::size_t>(name, value, 1, o.max_conditional_deletes);
+  }
   if (name == "--sqlite-sync") {
     if (value != "full" && value != "normal")
       return Status::InvalidInput("--sqlite-sync must be full or normal");
@@ -117,11 +130,17 @@ Status Apply(const std::string& name, const std::string& value, ServeOptions& o)
 fhir::Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& args) {
   ServeOptions o;
   static const std::map<std::string, std::string> kEnvironment = {
-      {"SCHAKEL_LISTEN", "--listen"},          {"SCHAKEL_DATA", "--data"},
-      {"SCHAKEL_THREADS", "--threads"},        {"SCHAKEL_BASE_URL", "--base-url"},
-      {"SCHAKEL_LOG_LEVEL", "--log-level"},    {"SCHAKEL_MAX_BODY_BYTES", "--max-body-bytes"},
-      {"SCHAKEL_RESOURCES", "--resources"},    {"SCHAKEL_SEED", "--seed"},
-      {"SCHAKEL_SQLITE_SYNC", "--sqlite-sync"}};
+      {"SCHAKEL_LISTEN", "--listen"},
+      {"SCHAKEL_DATA", "--data"},
+      {"SCHAKEL_THREADS", "--threads"},
+      {"SCHAKEL_BASE_URL", "--base-url"},
+      {"SCHAKEL_LOG_LEVEL", "--log-level"},
+      {"SCHAKEL_MAX_BODY_BYTES", "--max-body-bytes"},
+      {"SCHAKEL_RESOURCES", "--resources"},
+      {"SCHAKEL_SEED", "--seed"},
+      {"SCHAKEL_SQLITE_SYNC", "--sqlite-sync"},
+      {"SCHAKEL_MAX_BUNDLE_ENTRIES", "--max-bundle-entries"},
+      {"SCHAKEL_MAX_CONDITIONAL_DELETE", "--max-conditional-delete"}};
   for (const auto& [variable, option] : kEnvironment) {
     if (const char* value = std::getenv(variable.c_str()); value != nullptr && *value != '\0') {
       fhir::Status s = Apply(option, value, o);

@@ -22,6 +22,8 @@ struct ServeOptions {
   std::string resources_dir;                           // empty: the compiled-in default
   std::string seed_dir;                                // loaded into an empty database at start
   bool sqlite_sync_full = true;
+  std::size_t max_bundle_entries = 10'000;    // entries of one batch or transaction
+  std::size_t max_conditional_deletes = 100;  // resources one conditional delete may delete
   bool help = false;
 };
 

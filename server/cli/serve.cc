@@ -124,6 +124,8 @@ int RunServe(const std::vector<std::string>& args) {
   rest::ApiOptions api_options;
   api_options.base_url = options.base_url.empty() ? origin + "/fhir" : options.base_url;
   api_options.software_version = SCHAKEL_VERSION;
+  api_options.max_bundle_entries = options.max_bundle_entries;
+  api_options.max_conditional_deletes = options.max_conditional_deletes;
   rest::ApiDefinitions definitions{*registry, validator, *search_params, *compartments};
   api = std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions), logger);
 

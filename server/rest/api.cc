@@ -29,15 +29,22 @@ constexpr std::array<InteractionHandler, kInteractionKindCount> MakeHandlers() {
   h[static_cast<int>(InteractionKind::kHistorySystem)] = HandleHistory;
   h[static_cast<int>(InteractionKind::kConditionalUpdate)] = HandleConditionalUpdate;
   h[static_cast<int>(InteractionKind::kConditionalDelete)] = HandleConditionalDelete;
+  h[static_cast<int>(InteractionKind::kPatch)] = HandlePatch;
+  h[static_cast<int>(InteractionKind::kConditionalPatch)] = HandleConditionalPatch;
   h[static_cast<int>(InteractionKind::kSearchType)] = HandleSearch;
   h[static_cast<int>(InteractionKind::kSearchSystem)] = HandleSearch;
   h[static_cast<int>(InteractionKind::kSearchCompartment)] = HandleSearch;
   h[static_cast<int>(InteractionKind::kOperation)] = HandleOperation;
-  h[static_cast<int>(InteractionKind::kPatch)] = HandlePatch;
-  h[static_cast<int>(InteractionKind::kConditionalPatch)] = HandleConditionalPatch;
+  h[static_cast<int>(InteractionKind::kBatchOrTransaction)] = HandleBatchOrTransaction;
   return h;
 }
 constexpr std::array<InteractionHandler, kInteractionKindCount> kHandlers = MakeHandlers();
+
+}  // namespace
+
+InteractionHandler HandlerFor(InteractionKind kind) { return kHandlers[static_cast<int>(kind)]; }
+
+namespace {
 
 ImplementedInteractions Implemented() {
   ImplementedInteractions implemented{};

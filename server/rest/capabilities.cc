@@ -109,8 +109,10 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
     r.Set("conditionalCreate", Value::Bool(Has(implemented, K::kSearchType)));
     r.Set("conditionalRead", Str("full-support"));
     r.Set("conditionalUpdate", Value::Bool(Has(implemented, K::kConditionalUpdate)));
-    r.Set("conditionalDelete",
-          Str(Has(implemented, K::kConditionalDelete) ? "single" : "not-supported"));
+    // Several matches are deleted, up to ApiOptions::max_conditional_deletes (more: 412).
+    r.Set("conditionalDelete", Str(!Has(implemented, K::kConditionalDelete) ? "not-supported"
+                                   : options.max_conditional_deletes > 1    ? "multiple"
+                                                                            : "single"));
     Value operations = Value::Array();
     for (const OperationEntry& op : Operations()) {
       if (!op.type_level && !op.instance_level) continue;
@@ -129,8 +131,15 @@ std::string BuildCapabilityStatement(const ApiOptions& options,
     resources.Push(std::move(r));
   }
   rest.Set("resource", std::move(resources));
-  rest.Set("interaction", InteractionList(implemented, {K::kBatchOrTransaction, K::kSearchSystem,
-                                                        K::kHistorySystem}));
+  Value system =
+      InteractionList(implemented, {K::kBatchOrTransaction, K::kSearchSystem, K::kHistorySystem});
+  if (Has(implemented, K::kBatchOrTransaction)) {
+    // One interaction serves both (bundle.cc); the table knows it as "transaction".
+    Value batch = Value::Object();
+    batch.Set("code", Str("batch"));
+    system.Push(std::move(batch));
+  }
+  rest.Set("interaction", std::move(system));
   Value rests = Value::Array();
   rests.Push(std::move(rest));
   cs.Set("rest", std::move(rests));

@@ -27,6 +27,11 @@ struct ApiOptions {
   std::string base_path = "/fhir";  // the path part the router strips
   fhir::json::ParseLimits json_limits;
   std::string software_version = "0.0.0";
+  // The most resources one conditional delete may delete (conditionalDelete "multiple"); a
+  // search that selects more is 412 and deletes nothing. At least 1.
+  std::size_t max_conditional_deletes = 100;
+  // The most entries a batch or transaction Bundle may have; more is 413.
+  std::size_t max_bundle_entries = 10'000;
 };
 
 // The definitions the API works from, loaded once at start-up; immutable.

@@ -172,8 +172,11 @@ fhir::Result<SearchResult> SqliteStore::Search(const RequestContext& /*ctx*/,
   });
 }
 
-void SqliteStore::Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) {
-  writer_->Submit(ctx, std::move(request), std::move(done));
+void SqliteStore::WriteAtomically(const RequestContext& ctx, ScopeBody body, ScopeCallback done) {
+  if (!body) return done(fhir::Status::Internal("WriteAtomically needs a body"));
+  writer_->Submit(
+      ctx, [body = std::move(body)](sqlite::SqliteWriteScope& scope) { return body(scope); },
+      std::move(done));
 }
 
 fhir::Result<ReindexResult> SqliteStore::Reindex(const RequestContext& ctx, IndexFunction compute,
@@ -226,22 +229,19 @@ fhir::Result<ReindexResult> SqliteStore::Reindex(const RequestContext& ctx, Inde
 
       if (!items->empty()) {
         auto applied = std::make_shared<sqlite::ReindexApplied>();
-        std::promise<fhir::Result<WriteOutcome>> promise;
-        std::future<fhir::Result<WriteOutcome>> future = promise.get_future();
-        writer_->SubmitJob(
+        std::promise<fhir::Status> promise;
+        std::future<fhir::Status> future = promise.get_future();
+        writer_->Submit(
             ctx,
-            [items, applied](sqlite::Connection& db) -> fhir::Status {
+            [items, applied](sqlite::SqliteWriteScope& scope) -> fhir::Status {
               fhir::Result<sqlite::ReindexApplied> batch_applied =
-                  sqlite::ApplyReindexBatch(db, *items);
+                  sqlite::ApplyReindexBatch(scope.db(), *items);
               if (!batch_applied.ok()) return batch_applied.status();
               *applied = *batch_applied;
               return fhir::Status::Ok();
             },
-            [&promise](fhir::Result<WriteOutcome> outcome) {
-              promise.set_value(std::move(outcome));
-            });
-        fhir::Result<WriteOutcome> outcome = future.get();
-        if (!outcome.ok()) return outcome.status();
+            [&promise](fhir::Status status) { promise.set_value(std::move(status)); });
+        SCHAKEL_RETURN_IF_ERROR(future.get());
         result.resources += applied->resources;
         result.entries += applied->entries;
         result.skipped += applied->skipped;

@@ -1,14 +1,16 @@
 // The SQLite implementation of ResourceStore.
 //
 // One database file in WAL mode. Reads use a pool of read-only connections (any thread).
-// Writes go through one writer thread that takes every queued write, runs each inside its own
-// SAVEPOINT of one transaction (so one failing write does not undo the others), commits once
-// (synchronous=FULL by default: one fsync for the whole batch) and then calls every callback.
+// Writes go through one writer thread that takes every queued write scope (a single Write() is
+// one), runs each inside its own SAVEPOINT of one transaction (so one failing scope does not undo
+// the others), commits once (synchronous=FULL by default: one fsync for the whole batch) and
+// then calls every callback. A scope's reads and searches run on the write connection.
 // The schema is versioned (PRAGMA user_version) and migrated on open. See docs/architecture.md
 // and store/sqlite/schema.cc.
 //
 // Write callbacks run on the writer thread, except for a write refused at once (queue full,
-// store closing): its callback runs on the calling thread before Write() returns.
+// store closing): its callback runs on the calling thread before Write() (or WriteAtomically())
+// returns.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +40,7 @@ struct SqliteOptions {
 // Counters for tests and metrics. Monotonic over the life of one SqliteStore.
 struct SqliteStoreStats {
   std::int64_t commits = 0;           // write transactions committed
-  std::int64_t writes_committed = 0;  // writes that succeeded in those transactions
+  std::int64_t writes_committed = 0;  // resource writes committed in those transactions
 };
 
 namespace sqlite {
@@ -63,7 +65,7 @@ class SqliteStore final : public ResourceStore {
   fhir::Result<ResourceVersion> ReadVersion(const RequestContext& ctx, std::string_view type,
                                             std::string_view id, std::int64_t version) override;
   fhir::Result<HistoryPage> History(const RequestContext& ctx, const HistoryQuery& query) override;
-  void Write(const RequestContext& ctx, WriteRequest request, WriteCallback done) override;
+  void WriteAtomically(const RequestContext& ctx, ScopeBody body, ScopeCallback done) override;
   fhir::Result<ReindexResult> Reindex(const RequestContext& ctx, IndexFunction compute,
                                       ReindexProgress progress, std::size_t batch = 500,
                                       std::string_view type = {}) override;

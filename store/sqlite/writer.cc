@@ -10,8 +10,6 @@
 #include <system_error>
 #include <utility>
 
-#include "store/sqlite/apply_write.h"
-
 namespace schakel::store::sqlite {
 
 fhir::Result<std::unique_ptr<Writer>> Writer::Start(std::unique_ptr<Connection> db,
@@ -31,19 +29,10 @@ Writer::Writer(std::unique_ptr<Connection> db, WriterOptions options, std::int64
 
 Writer::~Writer() { Close(); }
 
-void Writer::Submit(const RequestContext& ctx, WriteRequest request, WriteCallback done) {
-  Enqueue(ctx, std::move(request), WriterJob(), std::move(done));
-}
-
-void Writer::SubmitJob(const RequestContext& ctx, WriterJob job, WriteCallback done) {
-  Enqueue(ctx, WriteRequest(), std::move(job), std::move(done));
-}
-
-void Writer::Enqueue(const RequestContext& ctx, WriteRequest&& request, WriterJob&& job,
-                     WriteCallback&& done) {
+void Writer::Submit(const RequestContext& ctx, WriterWork work, ScopeCallback done) {
   std::optional<Pending> pending;
   try {
-    pending.emplace(ctx, std::move(request), std::move(job), std::move(done));
+    pending.emplace(ctx, std::move(work), std::move(done));
   } catch (const std::bad_alloc&) {
     // Pending builds `done` last, so when building it throws, `done` has not been moved from.
     // NOLINTNEXTLINE(bugprone-use-after-move)
@@ -112,29 +101,24 @@ fhir::Status Writer::RunCached(const char* sql) {
 }
 
 fhir::Status Writer::ApplyInSavepoint(Pending& pending, std::int64_t now_ms,
-                                      std::vector<fhir::Result<WriteOutcome>>& results) {
-  SCHAKEL_RETURN_IF_ERROR(RunCached("SAVEPOINT one_write"));
-  fhir::Result<WriteOutcome> result = fhir::Status::Internal("write not applied");
+                                      std::vector<Done>& results) {
+  SCHAKEL_RETURN_IF_ERROR(RunCached("SAVEPOINT one_unit"));
+  SqliteWriteScope scope(*db_, now_ms);
+  fhir::Status status;
   try {
-    if (pending.job) {
-      fhir::Status status = pending.job(*db_);
-      result = status.ok() ? fhir::Result<WriteOutcome>(WriteOutcome{})
-                           : fhir::Result<WriteOutcome>(std::move(status));
-    } else {
-      result = ApplyWrite(*db_, pending.request, now_ms);
-    }
+    status = pending.work(scope);
   } catch (const std::exception& e) {
-    // Nothing we call is meant to throw; if it does (bad_alloc), fail this write alone.
-    result = fhir::Status::Internal(std::string("writing failed: ") + e.what());
+    // Nothing we call is meant to throw; if it does (bad_alloc), fail this unit alone.
+    status = fhir::Status::Internal(std::string("writing failed: ") + e.what());
   }
-  if (!result.ok()) {
+  if (!status.ok()) {
     // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) make SQLite roll back the whole transaction
-    // itself; then the writes before this one are gone too, and the batch has failed.
-    if (sqlite3_get_autocommit(db_->handle()) != 0) return result.status();
-    SCHAKEL_RETURN_IF_ERROR(RunCached("ROLLBACK TO one_write"));
+    // itself; then the units before this one are gone too, and the batch has failed.
+    if (sqlite3_get_autocommit(db_->handle()) != 0) return status;
+    SCHAKEL_RETURN_IF_ERROR(RunCached("ROLLBACK TO one_unit"));
   }
-  SCHAKEL_RETURN_IF_ERROR(RunCached("RELEASE one_write"));
-  results.push_back(std::move(result));
+  SCHAKEL_RETURN_IF_ERROR(RunCached("RELEASE one_unit"));
+  results.push_back(Done{std::move(status), scope.writes()});
   return fhir::Status::Ok();
 }
 
@@ -142,7 +126,7 @@ void Writer::CommitBatch(std::vector<Pending>& batch) {
   std::int64_t now_ms = std::max(options_.clock(), last_used_ms_);
   last_used_ms_ = now_ms;
 
-  std::vector<fhir::Result<WriteOutcome>> results;
+  std::vector<Done> results;
   results.reserve(batch.size());
   fhir::Status status = RunCached("BEGIN IMMEDIATE");
   if (status.ok()) {
@@ -156,22 +140,22 @@ void Writer::CommitBatch(std::vector<Pending>& batch) {
   }
 
   if (status.ok()) {
-    std::int64_t succeeded = 0;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i].ok() && !batch[i].job) ++succeeded;
+    std::int64_t writes = 0;
+    for (const Done& done : results) {
+      if (done.status.ok()) writes += done.writes;
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
-    writes_committed_.fetch_add(succeeded, std::memory_order_relaxed);
+    writes_committed_.fetch_add(writes, std::memory_order_relaxed);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     try {
       if (status.ok()) {
-        batch[i].done(std::move(results[i]));
+        batch[i].done(std::move(results[i].status));
       } else {
         batch[i].done(status);
       }
     } catch (...) {
-      // A callback must not throw; if one does, the other writes still get their answers.
+      // A callback must not throw; if one does, the other units still get their answers.
     }
   }
 }

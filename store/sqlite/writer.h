@@ -1,21 +1,22 @@
 // The group-commit writer: one thread that owns the write connection.
 //
-// Submit() queues a write (bounded; beyond the bound it is refused at once). The thread takes up
-// to max_batch queued writes, opens one transaction (BEGIN IMMEDIATE), applies each write inside
-// its own SAVEPOINT (a failing write is rolled back alone; the others stay), commits once, and
-// only then calls every callback: with the write's own result, or, if the transaction as a whole
-// failed, with that failure for every write in it. With synchronous=FULL the commit is one fsync
+// Submit() queues a unit of work (bounded; beyond the bound it is refused at once). The thread
+// takes up to max_batch queued units, opens one transaction (BEGIN IMMEDIATE), runs each inside
+// its own SAVEPOINT (a failing unit is rolled back alone; the others stay), commits once, and
+// only then calls every callback: with the unit's own result, or, if the transaction as a whole
+// failed, with that failure for every unit in it. With synchronous=FULL the commit is one fsync
 // for the whole batch, which is what makes durable writes cheap under load.
 //
-// Besides writes, the queue takes jobs (SubmitJob): other work on the write connection, such as
-// reindexing a batch of resources, that runs in its own savepoint of a batch like a write does,
-// so it commits with the writes around it and never holds the writer longer than one batch.
+// A unit is a write scope (ResourceStore::WriteAtomically, and so every Write()), or other work
+// on the write connection such as reindexing a batch of resources; each gets a SqliteWriteScope
+// (write_scope.h). Units run one after the other in queue order, so nothing interleaves with a
+// unit's reads and writes, and a large unit holds up the ones behind it for as long as it runs.
 //
-// All writes of a batch share one lastUpdated: max(clock(), the last one used), so lastUpdated
+// All units of a batch share one lastUpdated: max(clock(), the last one used), so lastUpdated
 // never goes backwards, even across restarts (the caller passes the newest one stored).
 //
 // Thread-safe. Callbacks run on the writer thread, except refusals (queue full, closing), which
-// run on the submitting thread before Submit() (or SubmitJob()) returns.
+// run on the submitting thread before Submit() returns.
 #pragma once
 
 #include <atomic>
@@ -32,6 +33,7 @@
 
 #include "fhir/status.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/write_scope.h"
 #include "store/store.h"
 
 namespace schakel::store::sqlite {
@@ -44,12 +46,12 @@ struct WriterOptions {
 
 struct WriterStats {
   std::int64_t commits = 0;           // transactions committed
-  std::int64_t writes_committed = 0;  // writes that succeeded in them (not counting jobs)
+  std::int64_t writes_committed = 0;  // resource writes made by the units committed in them
 };
 
-// Work run on the writer thread with the write connection, inside its own savepoint of the
-// batch's transaction. A failure rolls back what the job did, and only that.
-using WriterJob = std::function<fhir::Status(Connection& db)>;
+// Work run on the writer thread inside its own savepoint of the batch's transaction. A failure
+// (or an exception) rolls back what the work did, and only that.
+using WriterWork = std::function<fhir::Status(SqliteWriteScope& scope)>;
 
 class Writer {
  public:
@@ -63,13 +65,10 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
   ~Writer();  // Close()
 
-  // Queues `request`; `done` is called exactly once (see the header comment for which thread).
+  // Queues `work`; `done` is called exactly once (see the header comment for which thread),
+  // with the work's result once the transaction is durable, or with the reason it is not.
   // Refusals: kUnavailable "write queue full" and "store is closing".
-  void Submit(const RequestContext& ctx, WriteRequest request, WriteCallback done);
-
-  // Queues `job` like a write (same queue, same bound, same refusals). `done` gets the job's
-  // failure, or an empty WriteOutcome once the job's transaction is durable.
-  void SubmitJob(const RequestContext& ctx, WriterJob job, WriteCallback done);
+  void Submit(const RequestContext& ctx, WriterWork work, ScopeCallback done);
 
   // Refuses new writes, finishes every queued one, and stops the thread. Idempotent; must not be
   // called from a write callback.
@@ -79,31 +78,29 @@ class Writer {
 
  private:
   struct Pending {
-    Pending(const RequestContext& ctx, WriteRequest&& write, WriterJob&& work,
-            WriteCallback&& callback)
-        : context(ctx),
-          request(std::move(write)),
-          job(std::move(work)),
-          done(std::move(callback)) {}
+    Pending(const RequestContext& ctx, WriterWork&& unit, ScopeCallback&& callback)
+        : context(ctx), work(std::move(unit)), done(std::move(callback)) {}
 
     RequestContext context;  // for audit, once audit rows are written with the change
-    WriteRequest request;    // unused for a job
-    WriterJob job;           // empty for a write
-    WriteCallback done;      // last: see Enqueue()
+    WriterWork work;
+    ScopeCallback done;  // last: see Submit()
   };
-  // A queued write moves without throwing, so a failed push_back leaves it whole.
+  // A queued unit moves without throwing, so a failed push_back leaves it whole.
   static_assert(std::is_nothrow_move_constructible_v<Pending>);
 
+  // What one unit came to: its status, and the writes it made (counted when it commits).
+  struct Done {
+    fhir::Status status;
+    std::int64_t writes = 0;
+  };
+
   Writer(std::unique_ptr<Connection> db, WriterOptions options, std::int64_t last_used_ms);
-  void Enqueue(const RequestContext& ctx, WriteRequest&& request, WriterJob&& job,
-               WriteCallback&& done);
   void Run();
   void CommitBatch(std::vector<Pending>& batch);
-  // Applies one write inside its own savepoint. The Status is for the transaction as a whole
-  // (a savepoint that could not be released, a transaction SQLite rolled back by itself);
-  // the Result is the write's own.
-  fhir::Status ApplyInSavepoint(Pending& pending, std::int64_t now_ms,
-                                std::vector<fhir::Result<WriteOutcome>>& results);
+  // Runs one unit inside its own savepoint. The Status returned is for the transaction as a
+  // whole (a savepoint that could not be released, a transaction SQLite rolled back by itself);
+  // the unit's own result goes to `results`.
+  fhir::Status ApplyInSavepoint(Pending& pending, std::int64_t now_ms, std::vector<Done>& results);
   fhir::Status RunCached(const char* sql);
 
   const std::unique_ptr<Connection> db_;  // used only by the thread once it runs

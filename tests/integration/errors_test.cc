@@ -64,10 +64,9 @@ std::vector<ErrorCase> Cases() {
       {"search with a forged cursor", "GET", "Patient?_cursor=zzz", "", 400, 0, "invalid"},
       {"search needing terminology", "GET", "Observation?code:in=http://x/vs", "", 400, 0,
        "invalid"},
-      {"transaction", "POST", "",
-       R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"},
-           "request":{"method":"POST","url":"Patient"}}]})",
-       501, 0, "not-supported"},
+      {"bundle that is no batch or transaction", "POST", "",
+       R"({"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient"}}]})",
+       400, 0, "invalid"},
       {"patch of a missing resource", "PATCH", "Patient/1",
        R"({"resourceType":"Parameters","parameter":[{"name":"operation","part":[
            {"name":"type","valueCode":"delete"},{"name":"path","valueString":"Patient.gender"}]}]})",

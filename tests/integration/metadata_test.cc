@@ -119,8 +119,8 @@ TEST_F(MetadataTest, ListsEveryR4ResourceTypeWithItsInteractions) {
     if (!is_bool(At(resource, "/conditionalCreate"), true)) {
       problems["conditionalCreate not true"].push_back(type);
     }
-    if (StringAt(resource, "/conditionalDelete") != "single") {
-      problems["conditionalDelete not single"].push_back(type);
+    if (StringAt(resource, "/conditionalDelete") != "multiple") {
+      problems["conditionalDelete not multiple"].push_back(type);
     }
   }
   for (const auto& [problem, types] : problems) {
@@ -136,14 +136,14 @@ TEST_F(MetadataTest, ListsEveryR4ResourceTypeWithItsInteractions) {
   }
 }
 
-TEST_F(MetadataTest, ClaimsSystemHistoryButNotTransactionOrBatch) {
+TEST_F(MetadataTest, ClaimsSystemHistoryTransactionAndBatch) {
   Response response = client().Get(Fhir("metadata"));
   ASSERT_EQ(response.status, 200) << response;
   rapidjson::Document cs = ParseJson(response.body);
   const std::set<std::string> codes = Codes(At(cs, "/rest/0/interaction"));
   EXPECT_EQ(codes.count("history-system"), 1u) << response;
-  EXPECT_EQ(codes.count("transaction"), 0u) << response;
-  EXPECT_EQ(codes.count("batch"), 0u) << response;
+  EXPECT_EQ(codes.count("transaction"), 1u) << response;
+  EXPECT_EQ(codes.count("batch"), 1u) << response;
 }
 
 TEST_F(MetadataTest, HeadMatchesGetWithoutBody) {
