@@ -96,6 +96,12 @@ bool ValueSetIndex::Contains(std::string_view value_set_url) const {
   return Find(value_set_url) != nullptr;
 }
 
+std::string_view ValueSetIndex::SingleSystem(std::string_view value_set_url) const {
+  const ValueSet* value_set = Find(value_set_url);
+  if (value_set == nullptr || value_set->systems.size() != 1) return {};
+  return value_set->systems.front().system;
+}
+
 ValueSetIndex::Membership ValueSetIndex::Check(std::string_view value_set_url,
                                                std::string_view system,
                                                std::string_view code) const {

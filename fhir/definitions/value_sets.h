@@ -56,6 +56,11 @@ class ValueSetIndex {
   // Whether the index knows the value set (with or without a version).
   bool Contains(std::string_view value_set_url) const;
 
+  // The one code system all of the set's codes come from: the implicit system of a `code`
+  // element bound to it (https://hl7.org/fhir/R4/search.html#token). Empty when the set is
+  // unknown, draws from several systems, or is open with no known system.
+  std::string_view SingleSystem(std::string_view value_set_url) const;
+
   // Up to `max_codes` allowed codes for an error message, in definition order:
   // "male, female, other, unknown" or "draft, active, retired, ... (5 in all)". Codes of a set
   // with several systems are written system#code. An open set gives "any code from <systems>";

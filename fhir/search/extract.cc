@@ -92,8 +92,9 @@ void Deduplicate(std::vector<T>& entries, std::size_t first) {
 
 class Extractor {
  public:
-  Extractor(const json::Value& resource, const SearchParameterRegistry& params)
-      : resource_(resource), registry_(params.definitions()) {
+  Extractor(const json::Value& resource, std::string_view type,
+            const SearchParameterRegistry& params)
+      : resource_(resource), type_(type), registry_(params.definitions()) {
     context_.registry = &registry_;
     context_.lenient_as = true;
     context_.resolve_placeholders = true;
@@ -108,9 +109,12 @@ class Extractor {
       case ParamType::kString:
         return Convert(*items, out_.strings,
                        [&](const path::Item& item) { AddStrings(item, name, out_.strings); });
-      case ParamType::kToken:
-        return Convert(*items, out_.tokens,
-                       [&](const path::Item& item) { AddTokens(item, name, out_.tokens); });
+      case ParamType::kToken: {
+        const std::string* code_system = param.ImplicitSystem(type_);
+        return Convert(*items, out_.tokens, [&](const path::Item& item) {
+          AddTokens(item, name, out_.tokens, code_system);
+        });
+      }
       case ParamType::kDate:
         return Convert(*items, out_.dates,
                        [&](const path::Item& item) { AddDates(item, name, out_.dates); });
@@ -363,6 +367,7 @@ class Extractor {
   }
 
   const json::Value& resource_;
+  std::string_view type_;  // the resource's type
   const definitions::Registry& registry_;
   path::EvaluationContext context_;
   IndexValues out_;
@@ -374,7 +379,7 @@ Result<IndexValues> ExtractIndex(const json::Value& resource,
                                  const SearchParameterRegistry& params) {
   const std::string* type = resource.FindString("resourceType");
   if (type == nullptr) return Status::InvalidInput("the resource has no resourceType");
-  Extractor extractor(resource, params);
+  Extractor extractor(resource, *type, params);
   for (const SearchParameter* param : params.ForType(*type)) {
     // The store answers these from the resource row.
     if (param->code == "_id" || param->code == "_lastUpdated") continue;

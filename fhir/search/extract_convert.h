@@ -30,9 +30,12 @@ void AddStrings(const path::Item& item, const std::string& param, std::vector<St
 // token: Coding (system, code, display as text); CodeableConcept (one entry per coding, plus a
 // text-only entry with empty code for CodeableConcept.text); Identifier (system, value as code,
 // type.coding[0] as type_system/type_code, type.text as text); ContactPoint (its value as code,
-// no system: the spec's token table maps no part of a ContactPoint to the system); code,
-// boolean ("true"/"false"), string, id, uri and other primitives as a code without system.
-void AddTokens(const path::Item& item, const std::string& param, std::vector<TokenIndex>& out);
+// no system: the spec's token table maps no part of a ContactPoint to the system); a `code`
+// with `code_system` (the parameter's implicit system for the resource type, or nullptr) as its
+// system; boolean ("true"/"false"), string, id, uri and other primitives (and a code without an
+// implicit system) as a code without system.
+void AddTokens(const path::Item& item, const std::string& param, std::vector<TokenIndex>& out,
+               const std::string* code_system = nullptr);
 
 // uri: uri, url, canonical, oid, uuid (any string-valued primitive) as written.
 void AddUris(const path::Item& item, const std::string& param, std::vector<UriIndex>& out);

@@ -112,11 +112,13 @@ void AddStrings(const path::Item& item, const std::string& param, std::vector<St
   }
 }
 
-void AddTokens(const path::Item& item, const std::string& param, std::vector<TokenIndex>& out) {
-  auto add_code = [&out, &param](std::string code) {
+void AddTokens(const path::Item& item, const std::string& param, std::vector<TokenIndex>& out,
+               const std::string* code_system) {
+  auto add_code = [&out, &param](std::string code, const std::string* system = nullptr) {
     if (code.empty()) return;
     TokenIndex token;
     token.param = param;
+    if (system != nullptr) token.system = *system;
     token.code = std::move(code);
     out.push_back(std::move(token));
   };
@@ -138,7 +140,8 @@ void AddTokens(const path::Item& item, const std::string& param, std::vector<Tok
   const json::Value* node = item.node;
   if (node == nullptr) return;
   if (node->is_string() || node->is_number()) {
-    add_code(node->text());
+    // A FHIR `code`: its system is implicit in its binding (search.html#token).
+    add_code(node->text(), item.type == "code" ? code_system : nullptr);
   } else if (node->is_bool()) {
     add_code(node->bool_value() ? "true" : "false");
   } else if (item.type == "CodeableConcept") {

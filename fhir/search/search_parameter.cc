@@ -4,10 +4,12 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
 
 #include "fhir/json/parse.h"
+#include "fhir/search/implicit_system.h"
 
 namespace schakel::fhir::search {
 namespace {
@@ -54,6 +56,15 @@ std::string Describe(const SearchParameter& p) {
 
 }  // namespace
 
+const std::string* SearchParameter::ImplicitSystem(std::string_view type) const {
+  if (implicit_systems.empty()) return nullptr;
+  for (std::string_view key : {type, kDomainResource, kResource}) {
+    auto it = implicit_systems.find(key);
+    if (it != implicit_systems.end()) return &it->second;
+  }
+  return nullptr;
+}
+
 std::string_view ParamTypeName(ParamType type) {
   const auto index = static_cast<std::size_t>(type);
   return index < kTypeNames.size() ? kTypeNames[index] : std::string_view("unknown");
@@ -77,6 +88,14 @@ Result<std::shared_ptr<const SearchParameterRegistry>> SearchParameterRegistry::
 
   std::shared_ptr<SearchParameterRegistry> out(new SearchParameterRegistry());
   out->registry_ = std::move(registry);
+  Result<std::shared_ptr<const definitions::ValueSetIndex>> value_sets =
+      definitions::ValueSetIndex::Load(resources_dir);
+  if (value_sets.ok()) {
+    out->value_sets_ = std::move(value_sets).value();
+  } else {
+    Warn(warnings, "codes are indexed without their implicit system: " +
+                       std::string(value_sets.status().message()));
+  }
   std::string_view rest = *text;
   for (std::size_t line = 1; !rest.empty(); ++line) {
     const std::size_t end = rest.find('\n');
@@ -130,6 +149,7 @@ Result<std::shared_ptr<const SearchParameterRegistry>> SearchParameterRegistry::
     const std::vector<json::Value>& resources, std::vector<std::string>* warnings) const {
   std::shared_ptr<SearchParameterRegistry> out(new SearchParameterRegistry());
   out->registry_ = registry_;
+  out->value_sets_ = value_sets_;
   // These were accepted before; their warnings were reported then.
   for (const json::Value& source : sources_) SCHAKEL_RETURN_IF_ERROR(out->Add(source, nullptr));
   out->core_count_ = core_count_;
@@ -235,6 +255,13 @@ Status SearchParameterRegistry::Add(json::Value resource, std::vector<std::strin
 
   if (p->problem.empty()) {
     p->expression = std::move(expression);
+    if (p->type == ParamType::kToken && value_sets_ != nullptr) {
+      for (const std::string& base : p->base) {
+        std::string system =
+            internal::ImplicitCodeSystem(p->expression_text, base, *registry_, *value_sets_);
+        if (!system.empty()) p->implicit_systems.emplace(base, std::move(system));
+      }
+    }
   } else if (has_expression && !p->base.empty()) {
     Warn(warnings, Describe(*p) + " is not indexable: " + p->problem);
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fhir/definitions/registry.h"
+#include "fhir/definitions/value_sets.h"
 #include "fhir/json/value.h"
 #include "fhir/path/fhirpath.h"
 #include "fhir/status.h"
@@ -64,16 +65,27 @@ struct SearchParameter {
   std::vector<std::string> modifiers;  // as declared (informational; the query parser decides)
   std::vector<std::string> chains;     // SearchParameter.chain
   std::vector<CompositeComponent> components;  // composite only, in order
+  // Token parameters: the code system implied for the `code` values the expression selects on
+  // each base type that has one (Patient -> http://hl7.org/fhir/administrative-gender for
+  // `gender`), from the element's required binding; see fhir/search/implicit_system.h. Such
+  // codes are indexed with it, so that `system|code` finds them
+  // (https://hl7.org/fhir/R4/search.html#token).
+  std::map<std::string, std::string, std::less<>> implicit_systems;
 
   bool indexable() const { return expression.has_value() && problem.empty(); }
+  // The implicit system of `code` values on resources of `type` (a concrete type: the entries
+  // for Resource and DomainResource apply to it too); nullptr when there is none.
+  const std::string* ImplicitSystem(std::string_view type) const;
 };
 
 class SearchParameterRegistry {
  public:
   // Loads resources_dir/fhir-r4/search-parameters.ndjson and every SearchParameter in
-  // resources_dir/profiles/ (*.json). Problems with single parameters are not errors: they are
-  // recorded on the parameter and appended to `warnings` (when not null). Fails only when the
-  // core file is missing or unreadable.
+  // resources_dir/profiles/ (*.json), with resources_dir/fhir-r4/value-sets.ndjson for the
+  // implicit systems of `code` elements (without it, a warning, and codes have no system).
+  // Problems with single parameters are not errors: they are recorded on the parameter and
+  // appended to `warnings` (when not null). Fails only when the core file is missing or
+  // unreadable.
   static Result<std::shared_ptr<const SearchParameterRegistry>> Load(
       const std::string& resources_dir, std::shared_ptr<const definitions::Registry> registry,
       std::vector<std::string>* warnings = nullptr);
@@ -100,6 +112,8 @@ class SearchParameterRegistry {
   void Resolve(std::vector<std::string>* warnings);  // composite components, per-type maps
 
   std::shared_ptr<const definitions::Registry> registry_;
+  // The expanded required value sets, for implicit systems; nullptr when they could not be read.
+  std::shared_ptr<const definitions::ValueSetIndex> value_sets_;
   std::vector<std::shared_ptr<SearchParameter>> params_;
   // type -> code -> parameter; "Resource" holds the common parameters.
   std::map<std::string, std::map<std::string, const SearchParameter*, std::less<>>, std::less<>>

@@ -260,6 +260,19 @@ TEST_F(SearchTest, Token) {
       {"Patient?gender=female,other", "animal muller pat2"},
       {"Patient?gender=unknown", "tagged"},
       {"Patient?gender:not=male", "pat2 animal muller nogender tagged"},
+      // A `code` has the implicit system of its binding (#token): system|code finds it, and
+      // |code ("no system") does not.
+      {"Patient?gender=http://hl7.org/fhir/administrative-gender|male",
+       "example f001 f201 pat1 xcda glossy mueller"},
+      {"Patient?gender=http://hl7.org/fhir/administrative-gender|",
+       "example f001 f201 pat1 pat2 xcda glossy animal mueller muller tagged"},
+      {"Patient?gender=|male", ""},
+      {"Patient?gender=http://example.org/other|male", ""},
+      {"Patient?gender:not=http://hl7.org/fhir/administrative-gender|male",
+       "pat2 animal muller nogender tagged"},
+      {"Observation?status=http://hl7.org/fhir/observation-status|preliminary", "nosys"},
+      {"Observation?subject:Patient.gender=http://hl7.org/fhir/administrative-gender|female",
+       "tz-z"},
       {"Patient?active=true", "example f001 f201 pat1 pat2 xcda glossy animal muller tagged"},
       {"Patient?active=false", "mueller"},
       {"Patient?active:not=true", "mueller nogender"},
@@ -584,14 +597,6 @@ TEST_F(SearchTest, KnownGaps) {
       {"Observation?code-value-quantity=http://loinc.org|15074-8$6.3||mmol/L", "f001",
        "a composite quantity part with a code but no system is compared with the canonical "
        "unit"},
-      // KNOWN GAP (extraction, fhir/search/extract_text.cc; documented in fhir/search/README.md):
-      // the system of a `code` element is implicit in its binding (search.html#token), but
-      // codes are indexed without one, so system|code never matches them.
-      {"Patient?gender=http://hl7.org/fhir/administrative-gender|male",
-       "example f001 f201 pat1 xcda glossy mueller",
-       "a code element is indexed without the system of its binding"},
-      {"Observation?status=http://hl7.org/fhir/observation-status|preliminary", "nosys",
-       "a code element is indexed without the system of its binding"},
   });
 }
 

@@ -154,7 +154,8 @@ TEST(ExtractIndexTest, Patient) {
       {kPatient, "family", {"family=muller|Müller"}},
       {kPatient, "given", {"given=jurgen|Jürgen", "given=karl|Karl"}},
       {kPatient, "birthdate", {"birthdate=1970-03-05T00:00:00.000Z..1970-03-05T23:59:59.999Z"}},
-      {kPatient, "gender", {"gender=-|male|"}},
+      // A `code` has the implicit system of its binding (search.html#token).
+      {kPatient, "gender", {"gender=http://hl7.org/fhir/administrative-gender|male|"}},
       {kPatient, "active", {"active=-|true|"}},
       {kPatient,
        "identifier",
@@ -171,7 +172,7 @@ TEST(ExtractIndexTest, Patient) {
         "address=amsterdam|Amsterdam", "address=1011 aa|1011 AA", "address=nl|NL"}},
       {kPatient, "address-city", {"address-city=amsterdam|Amsterdam"}},
       {kPatient, "address-postalcode", {"address-postalcode=1011 aa|1011 AA"}},
-      {kPatient, "address-use", {"address-use=-|home|"}},
+      {kPatient, "address-use", {"address-use=http://hl7.org/fhir/address-use|home|"}},
       {kPatient, "general-practitioner", {"general-practitioner=Practitioner/gp1|"}},
       {kPatient,
        "organization",
@@ -188,6 +189,7 @@ TEST(ExtractIndexTest, Patient) {
 
 TEST(ExtractIndexTest, Observation) {
   RunCases({
+      {kObservation, "status", {"status=http://hl7.org/fhir/observation-status|final|"}},
       {kObservation,
        "code",
        {"code=http://loinc.org|29463-7|body weight", "code=http://snomed.info/sct|27113001|",
@@ -344,7 +346,15 @@ TEST(ExtractIndexTest, LenientAsOnRepeatingElementsAndRanges) {
 }
 
 TEST(ExtractIndexTest, OtherTypes) {
+  constexpr std::string_view kTask =
+      R"({"resourceType": "Task", "status": "draft", "intent": "order",
+          "businessStatus": {"coding": [{"system": "http://example.org/bs", "code": "x"}]}})";
   RunCases({
+      // Task.status has the implicit system of task-status; Task.intent's value set draws from
+      // two systems, so its code has none; a CodeableConcept keeps its codings' systems.
+      {kTask, "status", {"status=http://hl7.org/fhir/task-status|draft|"}},
+      {kTask, "intent", {"intent=-|order|"}},
+      {kTask, "business-status", {"business-status=http://example.org/bs|x|"}},
       // Money: the currency as a code.
       {R"({"resourceType": "ChargeItem", "status": "billable", "code": {"text": "x"},
            "subject": {"reference": "Patient/p1"},

@@ -215,7 +215,7 @@ TEST(SearchParameterRegistryTest, MarksTheKnownDefectsNotIndexable) {
 
 using Files = std::vector<std::pair<std::string, std::string>>;
 
-// A resources folder with the core file (copied) and the given files in profiles/.
+// A resources folder with the core files (copied) and the given files in profiles/.
 class ResourcesDir {
  public:
   explicit ResourcesDir(const Files& profiles) {
@@ -227,6 +227,9 @@ class ResourcesDir {
     std::filesystem::copy_file(
         std::filesystem::path(SCHAKEL_RESOURCE_DIR) / "fhir-r4" / "search-parameters.ndjson",
         dir_ / "fhir-r4" / "search-parameters.ndjson");
+    std::filesystem::copy_file(
+        std::filesystem::path(SCHAKEL_RESOURCE_DIR) / "fhir-r4" / "value-sets.ndjson",
+        dir_ / "fhir-r4" / "value-sets.ndjson");
     for (const auto& [name, content] : profiles) {
       std::ofstream(dir_ / "profiles" / name) << content;
     }
