@@ -375,18 +375,46 @@ class Extractor {
 
 }  // namespace
 
-Result<IndexValues> ExtractIndex(const json::Value& resource,
-                                 const SearchParameterRegistry& params) {
-  const std::string* type = resource.FindString("resourceType");
-  if (type == nullptr) return Status::InvalidInput("the resource has no resourceType");
-  Extractor extractor(resource, *type, params);
-  for (const SearchParameter* param : params.ForType(*type)) {
+namespace {
+
+// The entries of one resource (a top-level or a contained one), without its contained ones.
+Result<IndexValues> ExtractOwn(const json::Value& resource, const std::string& type,
+                               const SearchParameterRegistry& params) {
+  Extractor extractor(resource, type, params);
+  for (const SearchParameter* param : params.ForType(type)) {
     // The store answers these from the resource row.
     if (param->code == "_id" || param->code == "_lastUpdated") continue;
     if (!param->indexable() || param->type == ParamType::kSpecial) continue;
     SCHAKEL_RETURN_IF_ERROR(extractor.Add(*param));
   }
   return extractor.Take();
+}
+
+}  // namespace
+
+Result<IndexValues> ExtractIndex(const json::Value& resource,
+                                 const SearchParameterRegistry& params) {
+  const std::string* type = resource.FindString("resourceType");
+  if (type == nullptr) return Status::InvalidInput("the resource has no resourceType");
+  Result<IndexValues> values = ExtractOwn(resource, *type, params);
+  if (!values.ok()) return values;
+  // Contained resources (DomainResource.contained; they contain none themselves), each with
+  // the parameters of its own type. FHIRPath's %resource is the contained resource there.
+  const json::Value* contained = resource.Find("contained");
+  if (contained == nullptr || !contained->is_array()) return values;
+  for (const json::Value& inner : contained->items()) {
+    const std::string* inner_type = inner.FindString("resourceType");
+    if (inner_type == nullptr) continue;
+    Result<IndexValues> own = ExtractOwn(inner, *inner_type, params);
+    if (!own.ok()) return own;
+    const std::string* id = inner.FindString("id");
+    values->contained.push_back({*inner_type, id != nullptr ? *id : "", std::move(own).value()});
+    if (values->size() > kMaxIndexEntries) {
+      return Status::TooLarge("the resource and its contained resources have more than " +
+                              std::to_string(kMaxIndexEntries) + " search index entries");
+    }
+  }
+  return values;
 }
 
 }  // namespace schakel::fhir::search

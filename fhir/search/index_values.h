@@ -93,6 +93,8 @@ struct CompositeIndex {
   std::vector<CompositePart> parts;  // one per component, in the parameter's order
 };
 
+struct ContainedIndex;
+
 struct IndexValues {
   std::vector<StringIndex> strings;
   std::vector<TokenIndex> tokens;
@@ -102,11 +104,25 @@ struct IndexValues {
   std::vector<ReferenceIndex> references;
   std::vector<UriIndex> uris;
   std::vector<CompositeIndex> composites;
+  // The resource's contained resources, each indexed as a resource of its own type, for
+  // _contained searches (https://hl7.org/fhir/R4/search.html#contained). Empty within one.
+  std::vector<ContainedIndex> contained;
 
-  std::size_t size() const {
-    return strings.size() + tokens.size() + dates.size() + numbers.size() + quantities.size() +
-           references.size() + uris.size() + composites.size();
-  }
+  // The entries, those of contained resources included.
+  std::size_t size() const;
 };
+
+struct ContainedIndex {
+  std::string type;  // its resourceType
+  std::string id;    // its id within the container ("" when it has none)
+  IndexValues values;
+};
+
+inline std::size_t IndexValues::size() const {
+  std::size_t n = strings.size() + tokens.size() + dates.size() + numbers.size() +
+                  quantities.size() + references.size() + uris.size() + composites.size();
+  for (const ContainedIndex& c : contained) n += c.values.size();
+  return n;
+}
 
 }  // namespace schakel::fhir::search

@@ -619,6 +619,8 @@ Status ParseResultParameter(std::string_view type, const std::string& name,
       query.total = Total::kAccurate;
     else
       return Bad(name, "'" + value + "' is not one of none, estimate, accurate");
+  } else if (name == "_containedType") {
+    // Only `container`, the default (ParseQuery refuses the others).
   } else if (name == "_contained") {
     if (value == "false")
       query.contained = Contained::kFalse;
@@ -628,6 +630,9 @@ Status ParseResultParameter(std::string_view type, const std::string& name,
       query.contained = Contained::kBoth;
     else
       return Bad(name, "'" + value + "' is not one of true, false, both");
+    if (query.contained != Contained::kFalse && type.empty()) {
+      return Bad(name, "contained resources are searched in a search of one type");
+    }
   } else if (name == "_elements") {
     for (const std::string& element : SplitEscaped(value, ',', false)) {
       if (element.empty() || element.size() > 64 ||
@@ -689,13 +694,14 @@ Result<Query> ParseQuery(std::string_view type,
   for (const auto& [name, value] : params) {
     if (name == "_type" || IsFormatParameter(name)) continue;
     if (IsResultParameter(name)) {
-      if (name == "_containedType" ||
-          (name == "_contained" && (value == "true" || value == "both"))) {
-        // Contained resources are not indexed, so neither is supported: reported like any other
+      if (name == "_containedType" && value != "container") {
+        // Matches come back as their containers: which of a container's contained resources
+        // matched is not recorded, so they cannot be returned alone. Reported like any other
         // unsupported parameter, and an error under strict handling (search.html#errors). The
-        // self link does not list them.
-        const std::string why = "search parameter '" + name +
-                                "' is not supported: contained resources are not searched";
+        // self link does not list it.
+        const std::string why = "search parameter '_containedType=" + value +
+                                "' is not supported: contained matches are returned as their "
+                                "containers (_containedType=container)";
         if (options.strict) return Status::InvalidInput(why);
         query.ignored.push_back(why + "; ignored");
         continue;

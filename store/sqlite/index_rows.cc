@@ -208,13 +208,22 @@ fhir::Status InsertIndexRows(Connection& db, std::int64_t rid, std::string_view 
   SCHAKEL_RETURN_IF_ERROR(
       InsertRows(db, kInsertUriSql, rid, type, values.uris,
                  [](CachedStatement& s, const search::UriIndex& row) { s.Bind(4, row.value); }));
-  return InsertRows(db, kInsertCompositeSql, rid, type, values.composites,
-                    [](CachedStatement& s, const search::CompositeIndex& row) {
-                      for (std::size_t i = 0; i < kMaxCompositeParts; ++i) {
-                        BindPart(s, 4 + static_cast<int>(i) * 4,
-                                 i < row.parts.size() ? &row.parts[i] : nullptr);
-                      }
-                    });
+  SCHAKEL_RETURN_IF_ERROR(InsertRows(db, kInsertCompositeSql, rid, type, values.composites,
+                                     [](CachedStatement& s, const search::CompositeIndex& row) {
+                                       for (std::size_t i = 0; i < kMaxCompositeParts; ++i) {
+                                         BindPart(s, 4 + static_cast<int>(i) * 4,
+                                                  i < row.parts.size() ? &row.parts[i] : nullptr);
+                                       }
+                                     }));
+  for (const search::ContainedIndex& contained : values.contained) {
+    if (!contained.values.contained.empty()) {
+      return fhir::Status::Internal("a contained resource's index has contained resources");
+    }
+    search::IndexValues own = contained.values;
+    own.tokens.push_back({"_id", std::nullopt, contained.id, "", std::nullopt, std::nullopt});
+    SCHAKEL_RETURN_IF_ERROR(InsertIndexRows(db, rid, ContainedIndexType(contained.type), own));
+  }
+  return fhir::Status::Ok();
 }
 
 fhir::Status ReplaceIndexRows(Connection& db, std::int64_t rid, std::string_view type,

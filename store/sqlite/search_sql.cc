@@ -8,11 +8,13 @@
 #include <utility>
 
 #include "fhir/search/extract.h"
+#include "store/sqlite/index_rows.h"
 
 namespace schakel::store::sqlite {
 namespace {
 
 using fhir::Status;
+using fhir::search::Contained;
 using fhir::search::Criterion;
 using fhir::search::Modifier;
 using fhir::search::ParamType;
@@ -135,7 +137,7 @@ class Compiler {
     if (c.has) return Has(c, type, r);
     const std::string& code = c.param->code;
     if (!c.chain.empty()) return Chain(c, type, r);
-    if (code == "_id") return IdCondition(c, type, r);
+    if (code == "_id" && !type.starts_with('#')) return IdCondition(c, type, r);
     if (code == "_lastUpdated") return LastUpdatedCondition(c, r);
 
     std::string table(IndexTable(c.param->type));
@@ -755,13 +757,43 @@ const Criterion* DrivingCriterion(const Query& query) {
   return nullptr;
 }
 
+// What a matching row r meets besides r.deleted = 0: its type and the criteria, as
+// "<type condition> AND <criterion> AND ...". With _contained=true the criteria are on the index
+// rows of r's contained resources of the searched type (ContainedIndexType), r being of any
+// type; with _contained=both, either. `skip` and `after_rid` as for Compiler::Criteria.
+// https://hl7.org/fhir/R4/search.html#contained
+fhir::Result<std::string> Matches(const Query& query, Compiler& compiler,
+                                  const Criterion* skip = nullptr,
+                                  std::optional<std::int64_t> after_rid = std::nullopt) {
+  const std::string type = CriteriaType(query);
+  std::string own;
+  if (query.contained != Contained::kTrue) {
+    fhir::Result<std::string> type_condition = TypeCondition(query, compiler);
+    if (!type_condition.ok()) return type_condition;
+    fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", skip, after_rid);
+    if (!criteria.ok()) return criteria;
+    own = *type_condition + *criteria;
+    if (query.contained == Contained::kFalse) return own;
+  }
+  const std::string contained_type = ContainedIndexType(type);
+  fhir::Result<std::string> criteria =
+      compiler.Criteria(query, contained_type, "r", nullptr, after_rid);
+  if (!criteria.ok()) return criteria;
+  // Without criteria: every resource that contains one of the type (each has an _id entry).
+  std::string contained =
+      query.criteria.empty()
+          ? "r.rid IN (SELECT rid FROM idx_token WHERE type = " + compiler.Bind(contained_type) +
+                " AND param = '_id')"
+          : "1" + *criteria;
+  if (query.contained == Contained::kTrue) return contained;
+  return "((" + own + ") OR (" + contained + "))";
+}
+
 }  // namespace
 
 fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<SearchCursor>& cursor,
                                    std::int64_t now_ms, const DateShapeLookup& date_shapes) {
   Compiler compiler(now_ms, query.types, date_shapes);
-  fhir::Result<std::string> type_condition = TypeCondition(query, compiler);
-  if (!type_condition.ok()) return type_condition.status();
   const std::string type = CriteriaType(query);
   if (cursor && cursor->keys.size() != query.sort.size()) {
     return Status::InvalidInput(
@@ -773,7 +805,10 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
   // and stops after count + 1, so a page costs the same at page 1 and page 1,000 however many
   // resources match (the other criteria filter the rows it walks). GROUP BY: a resource with
   // the same value twice is one match.
-  const Criterion* driver = query.sort.empty() && !type.empty() ? DrivingCriterion(query) : nullptr;
+  const Criterion* driver =
+      query.sort.empty() && !type.empty() && query.contained == Contained::kFalse
+          ? DrivingCriterion(query)
+          : nullptr;
   if (driver != nullptr) {
     fhir::Result<std::string> any = compiler.AnyValue(*driver);
     if (!any.ok()) return any.status();
@@ -785,10 +820,10 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
                       " AND (" + *any + ")";
     if (cursor)
       sql += (cursor->before ? " AND d.rid < " : " AND d.rid > ") + compiler.Bind(cursor->rid);
-    fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", driver);
-    if (!criteria.ok()) return criteria.status();
-    sql += " AND r.deleted = 0 AND " + *type_condition + *criteria + " GROUP BY d.rid ORDER BY " +
-           "d.rid" + (cursor && cursor->before ? " DESC" : "") + " LIMIT " +
+    fhir::Result<std::string> matches = Matches(query, compiler, driver);
+    if (!matches.ok()) return matches.status();
+    sql += " AND r.deleted = 0 AND " + *matches + " GROUP BY d.rid ORDER BY " + "d.rid" +
+           (cursor && cursor->before ? " DESC" : "") + " LIMIT " +
            compiler.Bind(static_cast<std::int64_t>(query.count) + 1);
     return SqlQuery{std::move(sql), std::move(compiler.binds)};
   }
@@ -797,16 +832,21 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
   // the rows before the cursor.
   std::optional<std::int64_t> after_rid;
   if (cursor && !cursor->before && query.sort.empty()) after_rid = cursor->rid;
-  fhir::Result<std::string> criteria = compiler.Criteria(query, type, "r", nullptr, after_rid);
-  if (!criteria.ok()) return criteria.status();
+  fhir::Result<std::string> matches = Matches(query, compiler, nullptr, after_rid);
+  if (!matches.ok()) return matches.status();
 
+  // Sort keys are the searched resources' values: for _contained=true those of the contained
+  // ones; for both, each row's own (r.type's).
+  const std::string sort_type = query.contained == Contained::kFalse  ? type
+                                : query.contained == Contained::kTrue ? ContainedIndexType(type)
+                                                                      : std::string();
   std::vector<std::string> keys;
-  for (const auto& key : query.sort) keys.push_back(SortExpression(key, type, compiler));
+  for (const auto& key : query.sort) keys.push_back(SortExpression(key, sort_type, compiler));
 
   std::string sql = "SELECT r.rid, r.type, r.id, v.version, v.seq, v.last_updated, v.body";
   for (std::size_t i = 0; i < keys.size(); ++i) sql += ", " + keys[i] + " AS k" + std::to_string(i);
   sql += " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE r.deleted = 0 AND " +
-         *type_condition + *criteria;
+         *matches;
 
   if (cursor) {
     if (keys.empty()) {
@@ -839,7 +879,8 @@ fhir::Result<SqlQuery> CompilePage(const Query& query, const std::optional<Searc
 fhir::Result<SqlQuery> CompileCount(const Query& query, std::int64_t now_ms,
                                     const DateShapeLookup& date_shapes) {
   Compiler compiler(now_ms, query.types, date_shapes);
-  if (query.criteria.size() == 1 && !query.compartment && !query.type.empty()) {
+  if (query.criteria.size() == 1 && !query.compartment && !query.type.empty() &&
+      query.contained == Contained::kFalse) {
     const Criterion& c = query.criteria.front();
     const bool plain = c.param != nullptr && !c.has && c.chain.empty() &&
                        c.modifier != Modifier::kNot && c.modifier != Modifier::kMissing &&
@@ -851,13 +892,10 @@ fhir::Result<SqlQuery> CompileCount(const Query& query, std::int64_t now_ms,
       return SqlQuery{std::move(sql).value(), std::move(compiler.binds)};
     }
   }
-  fhir::Result<std::string> type_condition = TypeCondition(query, compiler);
-  if (!type_condition.ok()) return type_condition.status();
-  fhir::Result<std::string> criteria = compiler.Criteria(query, CriteriaType(query), "r");
-  if (!criteria.ok()) return criteria.status();
-  return SqlQuery{
-      "SELECT count(*) FROM resource r WHERE r.deleted = 0 AND " + *type_condition + *criteria,
-      std::move(compiler.binds)};
+  fhir::Result<std::string> matches = Matches(query, compiler);
+  if (!matches.ok()) return matches.status();
+  return SqlQuery{"SELECT count(*) FROM resource r WHERE r.deleted = 0 AND " + *matches,
+                  std::move(compiler.binds)};
 }
 
 // Cursor text: "r<rid>" without sort keys, else "k<rid>" followed by one ".<kind><length>:<value>"
