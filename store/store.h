@@ -117,6 +117,12 @@ class WriteScope {
   // A write that fails leaves nothing behind, so the body may carry on; whether the scope as a
   // whole commits is decided by what the body returns.
   virtual fhir::Result<WriteOutcome> Write(WriteRequest request) = 0;
+  // Declares that the body fails as a whole when any write fails (a transaction Bundle). Its
+  // writes then need no savepoint each: with thousands of them in one scope, SQLite's in-memory
+  // savepoint journal made each further write slower (a third 10,000-entry transaction took
+  // 31 s instead of 1.2 s). After a failed write, every later call fails with its status and the
+  // scope is rolled back whatever the body returns.
+  virtual void AllOrNothing() = 0;
 };
 
 // The work of a WriteAtomically call. Returning an error undoes every write it made.

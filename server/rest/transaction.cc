@@ -149,6 +149,8 @@ Status RunHandler(Transaction& tx, const ApiContext& api, BundleEntry& entry) {
 
 // The body of the scope: everything that needs the database, in the specification's order.
 Status Run(Transaction& tx, store::WriteScope& scope) {
+  // The first failing entry fails the transaction: its writes need no savepoint each.
+  scope.AllOrNothing();
   const ApiContext& api = *tx.ex->api;
   // Handlers (patches, reads) work on a copy of the API context whose store is this scope.
   std::optional<ScopeStore> scope_store;

@@ -31,6 +31,7 @@ class RecordingScope final : public store::WriteScope {
     if (outcome.ok()) written_.push_back(std::move(name));
     return outcome;
   }
+  void AllOrNothing() override { scope_.AllOrNothing(); }
 
  private:
   store::WriteScope& scope_;

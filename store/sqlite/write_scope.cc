@@ -20,6 +20,7 @@ fhir::Status RunCached(Connection& db, const char* sql) {
 }  // namespace
 
 fhir::Status SqliteWriteScope::CheckOpen() const {
+  if (!failed_.ok()) return failed_;
   if (sqlite3_get_autocommit(db_.handle()) != 0) {
     return fhir::Status::Unavailable("the write transaction was rolled back by the database");
   }
@@ -45,6 +46,16 @@ fhir::Result<SearchResult> SqliteWriteScope::Search(const fhir::search::Query& q
 
 fhir::Result<WriteOutcome> SqliteWriteScope::Write(WriteRequest request) {
   SCHAKEL_RETURN_IF_ERROR(CheckOpen());
+  if (all_or_nothing_) {
+    // No savepoint: a failure fails the unit, whose own savepoint undoes everything.
+    fhir::Result<WriteOutcome> outcome = ApplyWrite(db_, request, now_ms_);
+    if (outcome.ok()) {
+      ++writes_;
+    } else {
+      failed_ = outcome.status();
+    }
+    return outcome;
+  }
   SCHAKEL_RETURN_IF_ERROR(RunCached(db_, "SAVEPOINT scope_write"));
   fhir::Result<WriteOutcome> outcome = ApplyWrite(db_, request, now_ms_);
   if (!outcome.ok()) {

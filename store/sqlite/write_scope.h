@@ -31,11 +31,14 @@ class SqliteWriteScope final : public WriteScope {
                                             std::int64_t version) override;
   fhir::Result<SearchResult> Search(const fhir::search::Query& query) override;
   fhir::Result<WriteOutcome> Write(WriteRequest request) override;
+  void AllOrNothing() override { all_or_nothing_ = true; }
 
   // For work that is not resource writes (reindexing): the connection itself.
   Connection& db() { return db_; }
   // Writes that succeeded in this unit (rolled back with it if the unit fails).
   std::int64_t writes() const { return writes_; }
+  // The failed write of an all-or-nothing scope (Ok when there was none): the unit fails.
+  const fhir::Status& failed() const { return failed_; }
 
  private:
   // kUnavailable when the transaction is gone (SQLite rolled it back by itself).
@@ -44,6 +47,8 @@ class SqliteWriteScope final : public WriteScope {
   Connection& db_;
   const std::int64_t now_ms_;
   std::int64_t writes_ = 0;
+  bool all_or_nothing_ = false;
+  fhir::Status failed_;
 };
 
 }  // namespace schakel::store::sqlite

@@ -111,6 +111,7 @@ fhir::Status Writer::ApplyInSavepoint(Pending& pending, std::int64_t now_ms,
     // Nothing we call is meant to throw; if it does (bad_alloc), fail this unit alone.
     status = fhir::Status::Internal(std::string("writing failed: ") + e.what());
   }
+  if (status.ok() && !scope.failed().ok()) status = scope.failed();
   if (!status.ok()) {
     // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) make SQLite roll back the whole transaction
     // itself; then the units before this one are gone too, and the batch has failed.
