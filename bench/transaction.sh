@@ -4,7 +4,8 @@
 #     entries, each with 9 Observations that refer to it through its urn:uuid fullUrl (so every
 #     Observation's reference is rewritten), POSTed with curl; resources/s for the whole request;
 #   - the 80 Synthea transaction Bundles in ../shared/fhir/synthea/, converted from STU3 to R4 by
-#     tools/synthea_r4 (see bench/synthea.sh), POSTed one after the other; resources/s over all.
+#     tools/synthea_r4 (see bench/synthea.sh), POSTed one after the other; resources/s over all;
+#   - the same Bundles and one generated transaction loaded offline by `schakel import`.
 # Target: >= 10,000 resources/s for the generated transaction on the development machine.
 #
 # Environment: BENCH_ENTRIES (10000), BENCH_RUNS (3 generated transactions, each with new ids),
@@ -85,6 +86,11 @@ if [ -f "$TARBALL" ]; then
   end=$(date +%s.%N)
   awk -v n="$total_entries" -v a="$start" -v b="$end" -v c="$bundles" \
     'BEGIN { printf "Synthea: %d transaction Bundles, %d entries in %.2f s: %.0f resources/s (one Bundle at a time)\n", c, n, b - a, n / (b - a) }'
+  # The same Bundles offline, into a new data directory, with the generated transaction too.
+  generate "$ENTRIES" 99 >"$BENCH_DATA/synthea-r4/generated.json"
+  echo "schakel import (offline, new data directory, the Synthea Bundles and one generated):"
+  "$BENCH_BIN/schakel" import "$BENCH_DATA/synthea-r4" --data "$BENCH_DATA/imported" \
+    --max-bundle-entries "$ENTRIES" --no-progress | sed 's/^/  /'
 else
   echo "Synthea: no tarball at $TARBALL; skipped"
 fi

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/cli/fhirpath.h"
+#include "server/cli/import.h"
 #include "server/cli/reindex.h"
 #include "server/cli/serve.h"
 
@@ -19,6 +20,7 @@ Schakel is a FHIR R4 server for a national health-data exchange.
 
 Commands:
   serve      start the FHIR server (schakel serve --help for its options)
+  import     load Bundles and NDJSON files into a data directory (schakel import --help)
   fhirpath   evaluate a FHIRPath expression (schakel fhirpath --help)
   reindex    rebuild the search index of a data directory (schakel reindex --help)
   version    print the version
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return schakel::server::cli::RunServe(args);
   if (command == "fhirpath") return schakel::server::cli::RunFhirPath(args);
+  if (command == "import") return schakel::server::cli::RunImport(args);
   if (command == "reindex") return schakel::server::cli::RunReindex(args);
   if (command == "version" || command == "--version") {
     std::printf("schakel %s (FHIR 4.0.1)\n", SCHAKEL_VERSION);

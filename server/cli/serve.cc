@@ -4,19 +4,13 @@
 #include <filesystem>
 #include <thread>
 
-#include "fhir/definitions/profiles.h"
-#include "fhir/definitions/registry.h"
-#include "fhir/search/compartments.h"
-#include "fhir/search/search_parameter.h"
+#include "server/cli/definitions.h"
 #include "server/cli/options.h"
 #include "server/cli/seed.h"
 #include "server/http/server.h"
 #include "server/rest/api.h"
 #include "store/sqlite/sqlite_store.h"
 
-#ifndef SCHAKEL_RESOURCE_DIR
-#define SCHAKEL_RESOURCE_DIR "resources"
-#endif
 #ifndef SCHAKEL_VERSION
 #define SCHAKEL_VERSION "0.0.0"
 #endif
@@ -52,34 +46,9 @@ int RunServe(const std::vector<std::string>& args) {
                           ? options.threads
                           : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 
-  auto registry = fhir::definitions::Registry::Load(
-      options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir);
-  if (!registry.ok()) return Fail(logger, "definitions_failed", registry.status());
-  auto value_sets = fhir::definitions::ValueSetIndex::Load(
-      options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir);
-  if (!value_sets.ok()) return Fail(logger, "definitions_failed", value_sets.status());
-  // Constraint profiles (and their value sets) from resources/profiles/; see its README.md.
-  auto profiles = fhir::definitions::ProfileRegistry::Load(
-      (options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir) +
-          std::string("/profiles"),
-      **registry);
-  if (!profiles.ok()) return Fail(logger, "definitions_failed", profiles.status());
-  logger.Info("profiles_loaded", {{"profiles", std::to_string((*profiles)->size())}});
-  auto validator =
-      std::make_shared<const fhir::validation::Validator>(*registry, *value_sets, *profiles);
-  std::vector<std::string> search_warnings;
-  auto search_params = fhir::search::SearchParameterRegistry::Load(
-      options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir, *registry,
-      &search_warnings);
-  if (!search_params.ok()) return Fail(logger, "definitions_failed", search_params.status());
-  for (const std::string& warning : search_warnings) {
-    logger.Warn("search_parameter_skipped", {{"detail", warning}});
-  }
-  logger.Info("search_parameters_loaded",
-              {{"parameters", std::to_string((*search_params)->size())}});
-  auto compartments = fhir::search::Compartments::Load(
-      options.resources_dir.empty() ? SCHAKEL_RESOURCE_DIR : options.resources_dir);
-  if (!compartments.ok()) return Fail(logger, "definitions_failed", compartments.status());
+  fhir::Result<rest::ApiDefinitions> definitions =
+      LoadApiDefinitions(options.resources_dir, logger);
+  if (!definitions.ok()) return Fail(logger, "definitions_failed", definitions.status());
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -126,8 +95,8 @@ int RunServe(const std::vector<std::string>& args) {
   api_options.software_version = SCHAKEL_VERSION;
   api_options.max_bundle_entries = options.max_bundle_entries;
   api_options.max_conditional_deletes = options.max_conditional_deletes;
-  rest::ApiDefinitions definitions{*registry, validator, *search_params, *compartments};
-  api = std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions), logger);
+  api =
+      std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions).value(), logger);
 
   if (!options.seed_dir.empty()) {
     store::RequestContext ctx{"seed"};

@@ -121,6 +121,12 @@ Status SetBodyVersion(PlannedWrite& plan) {
 
 fhir::Result<fhir::search::Query> ParseIfNoneExist(const Exchange& exchange, std::string_view type,
                                                    std::string_view value) {
+  // The specification's form is the query alone ("identifier=..."); "?identifier=..." and the
+  // whole relative URL ("Patient?identifier=...", as R4's own Bundle-xds example sends it) are
+  // accepted too.
+  if (value.size() > type.size() && value.starts_with(type) && value[type.size()] == '?') {
+    value.remove_prefix(type.size());
+  }
   if (value.starts_with('?')) value.remove_prefix(1);
   fhir::Result<std::vector<QueryParam>> params = ParseForm(value);
   if (!params.ok()) return params.status();

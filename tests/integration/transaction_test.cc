@@ -213,9 +213,9 @@ TEST_F(TransactionTest, ConditionalCreateUpdateAndDelete) {
       // Matches: nothing created; references to its fullUrl point at the match.
       Entry("POST", "Patient", WithMrn("Dubbel", "c-exists"), "urn:uuid:match",
             R"(,"ifNoneExist":"identifier=http://example.org/mrn|c-exists")"),
-      // No match: created.
+      // No match: created. (ifNoneExist as a relative URL, as R4's Bundle-xds example has it.)
       Entry("POST", "Patient", WithMrn("Nieuw", "c-new"), "urn:uuid:fresh",
-            R"(,"ifNoneExist":"identifier=http://example.org/mrn|c-new")"),
+            R"(,"ifNoneExist":"Patient?identifier=http://example.org/mrn|c-new")"),
       Entry("PUT", "Patient?identifier=http://example.org/mrn|c-update", WithMrn("Na", "c-update"),
             "urn:uuid:updated"),
       Entry("PUT", "Patient?identifier=http://example.org/mrn|c-upsert",
