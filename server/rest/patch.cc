@@ -9,6 +9,8 @@
 // applies the patch to it, checks the result as it checks an update's body, and writes it
 // through WriteUpdate, so the answer is an update's (200, ETag, Last-Modified, Prefer).
 //
+// Conditional patch searches, reads and writes in one store write scope (HandleConditionalPatch).
+//
 // Version safety: the patch is computed from the version read, so the write expects exactly that
 // version (If-Match on the write); a concurrent update between the read and the write makes it
 // 412 instead of silently undoing that update. A client's own If-Match must name the current
@@ -29,6 +31,7 @@
 #include "server/rest/resource_body.h"
 #include "server/rest/responses.h"
 #include "server/rest/search_support.h"
+#include "server/rest/transaction_store.h"
 
 namespace schakel::server::rest {
 namespace {
@@ -226,26 +229,65 @@ void HandlePatch(ExchangePtr ex, http::Respond respond) {
   PatchResource(std::move(ex), id, *patch, std::move(respond));
 }
 
+// Conditional patch: the search, the read, the patch and the write run in one store write scope
+// (on the writer thread, through a ScopeStore), so no other write can come between the search
+// and the write: a resource that starts to match meanwhile is seen, or it is not there yet.
+// Inside a batch or transaction the API's store is already a ScopeStore, whose WriteAtomically
+// runs the body at once in the surrounding scope; the code is the same.
 void HandleConditionalPatch(ExchangePtr ex, http::Respond respond) {
   fhir::Result<Patch> patch = ReadPatch(*ex);
   if (!patch.ok()) return respond(PatchError(patch.status(), *ex));
-  const std::string& type = ex->interaction.type;
-  fhir::Result<fhir::search::Query> query = ParseConditionalSearch(*ex, type, ex->target.params);
+  fhir::Result<fhir::search::Query> query =
+      ParseConditionalSearch(*ex, ex->interaction.type, ex->target.params);
   if (!query.ok()) return respond(ErrorResponse(query.status(), ex->format));
-  fhir::Result<store::SearchResult> result = ex->api->store->Search(ex->ctx, *query);
-  if (!result.ok()) return respond(ErrorResponse(result.status(), ex->format));
-  if (result->matches.empty()) {
-    return respond(ErrorResponse(
-        Status::NotFound("no " + type + " matches the search; nothing was patched"), ex->format));
-  }
-  if (result->matches.size() > 1) {
-    return respond(
-        ErrorResponse(Status::PreconditionFailed("the search selects more than one " + type +
-                                                 "; a conditional patch needs exactly one"),
-                      ex->format));
-  }
-  const std::string id = result->matches.front().id;
-  PatchResource(std::move(ex), id, *patch, std::move(respond));
+
+  struct Scoped {
+    ScopeStore store;
+    ApiContext api;
+    std::shared_ptr<Exchange> exchange;
+    fhir::search::Query query;
+    Patch patch;
+    std::optional<http::Response> response;
+  };
+  auto scoped = std::make_shared<Scoped>(Scoped{ScopeStore(*ex->api->store), *ex->api, nullptr,
+                                                std::move(query).value(), std::move(patch).value(),
+                                                std::nullopt});
+  scoped->api.store = &scoped->store;
+  scoped->exchange = std::make_shared<Exchange>(*ex);
+  scoped->exchange->api = &scoped->api;
+  auto body = [scoped](store::WriteScope& scope) -> Status {
+    scoped->store.Bind(&scope);
+    auto answer = [scoped](http::Response r) { scoped->response = std::move(r); };
+    const Exchange& in_scope = *scoped->exchange;
+    const std::string& type = in_scope.interaction.type;
+    fhir::Result<store::SearchResult> result = scope.Search(scoped->query);
+    if (!result.ok()) {
+      answer(ErrorResponse(result.status(), in_scope.format));
+    } else if (result->matches.empty()) {
+      answer(
+          ErrorResponse(Status::NotFound("no " + type + " matches the search; nothing was patched"),
+                        in_scope.format));
+    } else if (result->matches.size() > 1) {
+      answer(ErrorResponse(Status::PreconditionFailed("the search selects more than one " + type +
+                                                      "; a conditional patch needs exactly one"),
+                           in_scope.format));
+    } else {
+      PatchResource(scoped->exchange, result->matches.front().id, scoped->patch, answer);
+    }
+    scoped->store.Bind(nullptr);
+    if (!scoped->response) return Status::Internal("the conditional patch was not answered");
+    // A failure rolls the scope back; the answer is the response kept.
+    if (scoped->response->status >= 400) return Status::Conflict("the conditional patch failed");
+    return Status::Ok();
+  };
+  ex->api->store->WriteAtomically(
+      ex->ctx, std::move(body), [scoped, ex, respond = std::move(respond)](Status status) {
+        // The response is sent only now, after the commit; a failed commit answers its error.
+        if (status.ok() || (scoped->response && scoped->response->status >= 400)) {
+          return respond(std::move(*scoped->response));
+        }
+        respond(ErrorResponse(status, ex->format));
+      });
 }
 
 }  // namespace schakel::server::rest

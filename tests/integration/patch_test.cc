@@ -403,5 +403,42 @@ TEST_F(PatchTest, ConcurrentPatchesLoseNoUpdate) {
   EXPECT_EQ(CurrentVersion("Patient", id), 1 + kThreads * kPatchesPerThread);
 }
 
+// A conditional patch searches, reads and writes in one store write scope, so concurrent
+// conditional patches of one resource never race: each applies to the version the one before
+// wrote, and none is refused with 412 (a plain PATCH may be, in ConcurrentPatchesLoseNoUpdate).
+TEST_F(PatchTest, ConcurrentConditionalPatchesAllApply) {
+  const std::string id =
+      NewPatient("Samen", R"(,"identifier":[{"system":"http://example.org/mrn","value":"cc"}])");
+  ASSERT_FALSE(id.empty());
+  constexpr int kThreads = 6;
+  constexpr int kPatchesPerThread = 6;
+  std::mutex mutex;
+  std::vector<std::string> failures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient writer(server().port());
+      for (int i = 0; i < kPatchesPerThread; ++i) {
+        const std::string patch =
+            R"([{"op":"add","path":"/identifier/-","value":{"system":"urn:t","value":")" +
+            std::to_string(t) + "-" + std::to_string(i) + R"("}}])";
+        Response response =
+            Patch(writer, Fhir("Patient?identifier=http://example.org/mrn|cc"), patch, kJsonPatch);
+        if (response.status != 200) {
+          std::lock_guard<std::mutex> lock(mutex);
+          failures.push_back(response.Describe());
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(failures.empty()) << failures.size() << " failed, first: " << failures.front();
+  rapidjson::Document patient = ParseJson(client().Get(Fhir("Patient/" + id)).body);
+  const rapidjson::Value* identifiers = At(patient, "/identifier");
+  ASSERT_NE(identifiers, nullptr);
+  EXPECT_EQ(identifiers->Size(), 1u + kThreads * kPatchesPerThread);
+  EXPECT_EQ(CurrentVersion("Patient", id), 1 + kThreads * kPatchesPerThread);
+}
+
 }  // namespace
 }  // namespace schakel::integration
