@@ -175,10 +175,11 @@ void RunBatch(ExchangePtr ex, BundleRequest request, http::Respond respond) {
           "the resource refers to " + inner.substr(0, 200) +
           ", the fullUrl of another entry of the batch; entries of a batch may not refer to "
           "each other (use a transaction)");
-      continue;
     }
-    PrepareWrite(*ex, BundleKind::kBatch, entry);
   }
+  PrepareWrites(*ex, BundleKind::kBatch, batch->entries, [](const BundleEntry& entry) {
+    return entry.status.ok() && entry.is_write() && !entry.is_patch();
+  });
   for (std::size_t i : ProcessingOrder(batch->entries)) {
     const BundleEntry& entry = batch->entries[i];
     if (!entry.status.ok()) continue;

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <exception>
 #include <memory>
+#include <thread>
 #include <utility>
 
 #include "fhir/json/write.h"
@@ -434,6 +436,42 @@ void PrepareWrite(const Exchange& ex, BundleKind kind, BundleEntry& entry) {
   } else if (Status s = AddSearchIndex(*ex.api, plan.write); !s.ok()) {
     return fail(std::move(s));
   }
+}
+
+void PrepareWrites(const Exchange& ex, BundleKind kind, std::vector<BundleEntry>& entries,
+                   const std::function<bool(const BundleEntry&)>& selected) {
+  std::vector<BundleEntry*> work;
+  for (BundleEntry& entry : entries) {
+    if (selected(entry)) work.push_back(&entry);
+  }
+  auto prepare = [&ex, kind](BundleEntry& entry) {
+    try {
+      PrepareWrite(ex, kind, entry);
+    } catch (const std::exception& e) {  // std::bad_alloc: fail the entry, not the process
+      ex.api->logger->Error("prepare_failed", {{"error", e.what()}});
+      entry.status = Status::Internal("internal error; see the server log");
+    }
+  };
+  constexpr std::size_t kPerThread = 128;  // below this, a thread costs more than it saves
+  constexpr std::size_t kChunk = 16;
+  const std::size_t threads = std::min<std::size_t>(
+      std::max(1U, std::thread::hardware_concurrency()), work.size() / kPerThread);
+  if (threads <= 1) {
+    for (BundleEntry* entry : work) prepare(*entry);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t start; (start = next.fetch_add(kChunk)) < work.size();) {
+      const std::size_t end = std::min(work.size(), start + kChunk);
+      for (std::size_t i = start; i < end; ++i) prepare(*work[i]);
+    }
+  };
+  std::vector<std::thread> helpers;
+  helpers.reserve(threads - 1);
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(run);
+  run();
+  for (std::thread& helper : helpers) helper.join();
 }
 
 std::vector<std::size_t> ProcessingOrder(const std::vector<BundleEntry>& entries) {

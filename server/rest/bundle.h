@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,6 +92,12 @@ fhir::Result<BundleRequest> ReadBundleRequest(const Exchange& exchange);
 // Bundle.entry[i].resource...), sets up entry.plan (condition, version checks) and, unless
 // references_in_scope, extracts its index entries. Sets entry.status on failure.
 void PrepareWrite(const Exchange& exchange, BundleKind kind, BundleEntry& entry);
+
+// PrepareWrite for every entry that `selected` picks. Entries are independent here, so a large
+// Bundle's are spread over the machine's cores (validation and index extraction are most of the
+// work before the scope); a small one's stay on the calling thread.
+void PrepareWrites(const Exchange& exchange, BundleKind kind, std::vector<BundleEntry>& entries,
+                   const std::function<bool(const BundleEntry&)>& selected);
 
 // The indexes of `entries` in processing order (stable within a stage).
 std::vector<std::size_t> ProcessingOrder(const std::vector<BundleEntry>& entries);

@@ -107,9 +107,9 @@ Status Prepare(Transaction& tx) {
       }
     });
   }
+  PrepareWrites(ex, BundleKind::kTransaction, tx.entries,
+                [](const BundleEntry& entry) { return entry.is_write() && !entry.is_patch(); });
   for (BundleEntry& entry : tx.entries) {
-    if (!entry.is_write() || entry.is_patch()) continue;
-    PrepareWrite(ex, BundleKind::kTransaction, entry);
     if (!entry.status.ok()) return ForEntry(entry, entry.status);
   }
   return Status::Ok();
