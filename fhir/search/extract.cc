@@ -417,4 +417,18 @@ Result<IndexValues> ExtractIndex(const json::Value& resource,
   return values;
 }
 
+Result<std::vector<ReferenceIndex>> ExtractReferences(const json::Value& resource,
+                                                      const std::vector<std::string>& codes,
+                                                      const SearchParameterRegistry& params) {
+  const std::string* type = resource.FindString("resourceType");
+  if (type == nullptr) return Status::InvalidInput("the resource has no resourceType");
+  Extractor extractor(resource, *type, params);
+  for (const std::string& code : codes) {
+    const SearchParameter* param = params.Find(*type, code);
+    if (param == nullptr || !param->indexable() || param->type != ParamType::kReference) continue;
+    SCHAKEL_RETURN_IF_ERROR(extractor.Add(*param));
+  }
+  return extractor.Take().references;
+}
+
 }  // namespace schakel::fhir::search

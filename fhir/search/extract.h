@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhir/json/value.h"
 #include "fhir/search/index_values.h"
@@ -24,6 +25,16 @@ namespace schakel::fhir::search {
 // fhir/search/README.md for the conversions and their deviations.
 Result<IndexValues> ExtractIndex(const json::Value& resource,
                                  const SearchParameterRegistry& params);
+
+// The reference entries ExtractIndex would give `resource` for the parameters of its type named
+// in `codes`, and only those: just their expressions are evaluated, on the resource itself (not
+// on its contained resources). Codes that do not name an indexable reference parameter of the
+// type give no entries. For questions about a few parameters (compartment membership,
+// compartment_membership.h) where extracting the whole index would be wasted work. Fails as
+// ExtractIndex does: kInvalidInput without a resourceType, kTooLarge at a limit.
+Result<std::vector<ReferenceIndex>> ExtractReferences(const json::Value& resource,
+                                                      const std::vector<std::string>& codes,
+                                                      const SearchParameterRegistry& params);
 
 // The normal form string search compares: lower case, Latin accents removed (é -> e, ß -> ss),
 // runs of whitespace as one space, trimmed.

@@ -451,5 +451,36 @@ TEST(ExtractIndexTest, NeedsAResourceType) {
   EXPECT_EQ(unknown->size(), 0u);
 }
 
+// Only the named parameters are evaluated, and only the indexable reference ones among them give
+// entries; the entries are those ExtractIndex gives for them.
+TEST(ExtractReferencesTest, OnlyTheNamedReferenceParameters) {
+  Result<json::Value> resource = json::Parse(kEncounter);
+  ASSERT_TRUE(resource.ok()) << resource.status().ToString();
+  Result<std::vector<ReferenceIndex>> references =
+      ExtractReferences(*resource, {"patient", "practitioner", "class", "no-such-parameter"},
+                        SharedSearchParameters());
+  ASSERT_TRUE(references.ok()) << references.status().ToString();
+  std::vector<std::string> shown;
+  for (const ReferenceIndex& r : *references) shown.push_back(schakel::test::Show(r));
+  EXPECT_THAT(shown, ElementsAreArray({"patient=Patient/p1|http://example.org/fhir/Patient/p1",
+                                       "practitioner=Practitioner/pr1/_history/2|"}));
+
+  Result<IndexValues> all = ExtractIndex(*resource, SharedSearchParameters());
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> expected = ShowParam(all->references, "patient");
+  for (const std::string& e : ShowParam(all->references, "practitioner")) expected.push_back(e);
+  EXPECT_THAT(shown, ElementsAreArray(expected));
+
+  Result<std::vector<ReferenceIndex>> none =
+      ExtractReferences(*resource, {}, SharedSearchParameters());
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+
+  Result<std::vector<ReferenceIndex>> untyped =
+      ExtractReferences(*json::Parse(R"({"id": "x"})"), {"patient"}, SharedSearchParameters());
+  ASSERT_FALSE(untyped.ok());
+  EXPECT_EQ(untyped.status().code(), Code::kInvalidInput);
+}
+
 }  // namespace
 }  // namespace schakel::fhir::search

@@ -1,6 +1,6 @@
-// The search-parameter registry built from resources/, loaded once for the whole unit-test binary
-// (it is immutable and thread-safe), and helpers that print index entries as short strings so
-// tests can compare them as lists.
+// The search-parameter registry and the compartment definitions built from resources/, loaded
+// once for the whole unit-test binary (they are immutable and thread-safe), and helpers that print
+// index entries as short strings so tests can compare them as lists.
 #pragma once
 
 #include <cstdio>
@@ -12,6 +12,7 @@
 
 #include "fhir/json/parse.h"
 #include "fhir/primitives/date_time.h"
+#include "fhir/search/compartments.h"
 #include "fhir/search/extract.h"
 #include "fhir/search/search_parameter.h"
 #include "unit/shared_definitions.h"
@@ -42,6 +43,21 @@ inline const LoadedSearchParameters& LoadSharedSearchParameters() {
 
 inline const fhir::search::SearchParameterRegistry& SharedSearchParameters() {
   return *LoadSharedSearchParameters().params;
+}
+
+// The R4 CompartmentDefinitions from resources/, loaded once.
+inline const fhir::search::Compartments& SharedCompartments() {
+  static const auto* loaded = [] {
+    fhir::Result<std::shared_ptr<const fhir::search::Compartments>> compartments =
+        fhir::search::Compartments::Load(SCHAKEL_RESOURCE_DIR);
+    if (!compartments.ok()) {
+      std::fprintf(stderr, "cannot load the compartment definitions in %s: %s\n",
+                   SCHAKEL_RESOURCE_DIR, compartments.status().ToString().c_str());
+      std::exit(1);
+    }
+    return new std::shared_ptr<const fhir::search::Compartments>(std::move(compartments).value());
+  }();
+  return **loaded;
 }
 
 // What loading reported (parameters that are not indexable, shadowed codes).
