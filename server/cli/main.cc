@@ -3,10 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "server/cli/clients.h"
 #include "server/cli/fhirpath.h"
 #include "server/cli/import.h"
 #include "server/cli/reindex.h"
 #include "server/cli/serve.h"
+#include "server/cli/token.h"
 
 #ifndef SCHAKEL_VERSION
 #define SCHAKEL_VERSION "0.0.0"
@@ -23,6 +25,8 @@ Commands:
   import     load Bundles and NDJSON files into a data directory (schakel import --help)
   fhirpath   evaluate a FHIRPath expression (schakel fhirpath --help)
   reindex    rebuild the search index of a data directory (schakel reindex --help)
+  clients    register the OAuth clients of the authorization server (schakel clients --help)
+  token      print a signed access token (schakel token --help)
   version    print the version
   help       this text
 )";
@@ -40,6 +44,8 @@ int main(int argc, char** argv) {
   if (command == "serve") return schakel::server::cli::RunServe(args);
   if (command == "fhirpath") return schakel::server::cli::RunFhirPath(args);
   if (command == "import") return schakel::server::cli::RunImport(args);
+  if (command == "clients") return schakel::server::cli::RunClients(args);
+  if (command == "token") return schakel::server::cli::RunToken(args);
   if (command == "reindex") return schakel::server::cli::RunReindex(args);
   if (command == "version" || command == "--version") {
     std::printf("schakel %s (FHIR 4.0.1)\n", SCHAKEL_VERSION);

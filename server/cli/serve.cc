@@ -1,9 +1,12 @@
 #include "server/cli/serve.h"
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
+#include "server/auth/auth_api.h"
+#include "server/cli/auth_files.h"
 #include "server/cli/definitions.h"
 #include "server/cli/options.h"
 #include "server/cli/seed.h"
@@ -75,11 +78,19 @@ int RunServe(const std::vector<std::string>& args) {
   http_options.max_body_bytes = options.max_body_bytes;
   http_options.server_header = "Schakel/" SCHAKEL_VERSION;
 
+  // The authorization server's state: DATA/auth.db and the signing keys (made on first start).
+  fhir::Result<AuthFiles> auth_files = OpenAuthFiles(options.data_dir, std::time(nullptr));
+  if (!auth_files.ok()) return Fail(logger, "auth_failed", auth_files.status());
+  logger.Info("signing_keys_loaded", {{"keys", std::to_string(auth_files->keys->size())},
+                                      {"active_kid", auth_files->keys->active_kid()}});
+  const auth::AuthApi auth_api(*auth_files->keys);
+
   // The API needs the real port for its base URL, which is known only after Listen().
   std::unique_ptr<rest::FhirApi> api;
   http::Server server(
       http_options,
-      [&api](http::Request request, http::Respond respond) {
+      [&api, &auth_api](http::Request request, http::Respond respond) {
+        if (auth::AuthApi::Handles(request.target)) return auth_api.Handle(request, respond);
         api->Handle(std::move(request), std::move(respond));
       },
       [&api](int status, std::string message) {
@@ -95,6 +106,10 @@ int RunServe(const std::vector<std::string>& args) {
   api_options.software_version = SCHAKEL_VERSION;
   api_options.max_bundle_entries = options.max_bundle_entries;
   api_options.max_conditional_deletes = options.max_conditional_deletes;
+  // `schakel token` reads it: the issuer and audience of the tokens it prints.
+  if (fhir::Status written = WriteBaseUrl(options.data_dir, api_options.base_url); !written.ok()) {
+    return Fail(logger, "data_dir_failed", written);
+  }
   api =
       std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions).value(), logger);
 
