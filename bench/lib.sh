@@ -5,13 +5,15 @@
 BENCH_BUILD=${BENCH_BUILD:-build}
 BENCH_BIN="$ROOT/$BENCH_BUILD"
 
-# Start a server on a free port with a fresh data directory.
+# Start a server on a free port with a fresh data directory, without access control
+# (--insecure-no-auth): these benchmarks measure the FHIR work; a token's verification costs one
+# ES256 signature check per request on top (see docs/performance.md).
 # Sets BENCH_DATA, BENCH_PORT, BENCH_URL, BENCH_PID. Stops the server on exit and removes the data
 # directory, unless BENCH_KEEP_DATA=1 (to look at the database afterwards, e.g. with sqlite3).
 bench_start_server() {
   BENCH_DATA=$(mktemp -d /tmp/schakel-bench.XXXXXX)
   "$BENCH_BIN/schakel" serve --listen 127.0.0.1:0 --data "$BENCH_DATA" \
-    --log-level "${BENCH_LOG_LEVEL:-info}" "$@" >"$BENCH_DATA/stdout" 2>"$BENCH_DATA/server.log" &
+    --log-level "${BENCH_LOG_LEVEL:-info}" --insecure-no-auth "$@" >"$BENCH_DATA/stdout" 2>"$BENCH_DATA/server.log" &
   BENCH_PID=$!
   trap 'kill -TERM $BENCH_PID 2>/dev/null; wait $BENCH_PID 2>/dev/null
         if [ "${BENCH_KEEP_DATA:-0}" = 1 ]; then echo "bench: data kept in $BENCH_DATA" >&2

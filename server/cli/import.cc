@@ -152,8 +152,9 @@ class Importer {
       request.body = std::move(unit.body);
       auto promise = std::make_shared<std::promise<http::Response>>();
       Pending pending{std::move(unit), promise->get_future()};
-      api_.Handle(std::move(request),
-                  [promise](http::Response response) { promise->set_value(std::move(response)); });
+      api_.HandleTrusted(std::move(request), [promise](http::Response response) {
+        promise->set_value(std::move(response));
+      });
       in_flight_.push_back(std::move(pending));
     } else {
       bytes_ += unit.bytes;
@@ -307,7 +308,7 @@ int RunImport(const std::vector<std::string>& args) {
   api_options.max_bundle_entries = options.max_bundle_entries;
   // No HTTP body limit applies here; the JSON parser's value limit bounds a document instead.
   std::shared_ptr<const fhir::definitions::Registry> registry = definitions->registry;
-  rest::FhirApi api(api_options, **store, std::move(definitions).value(), logger);
+  rest::FhirApi api(api_options, **store, std::move(definitions).value(), logger, nullptr);
 
   ProgressLine progress(total_bytes, options.progress);
   Importer importer(api, progress);

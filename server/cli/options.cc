@@ -38,6 +38,10 @@ Options (each can also be set with the environment variable in brackets; argumen
   --sqlite-sync MODE      full (default: every acknowledged write survives power loss) or
                           normal (faster; the last writes may be lost on power loss; for
                           benchmarks and throw-away data only)            [SCHAKEL_SQLITE_SYNC]
+  --insecure-no-auth      serve every /fhir request without an access token, with full access,
+                          for local experiments only; logs a warning at start and on every
+                          request. Without it, every request but metadata needs a bearer token
+                          (no environment variable, on purpose)
   -h, --help              this text
 )";
 
@@ -151,6 +155,10 @@ fhir::Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& arg
     std::string name = args[i];
     if (name == "-h" || name == "--help") {
       o.help = true;
+      continue;
+    }
+    if (name == "--insecure-no-auth") {
+      o.insecure_no_auth = true;
       continue;
     }
     std::string value;

@@ -28,7 +28,8 @@ fhir::Status Send(const rest::FhirApi& api, const fhir::json::Value& resource,
   request.body = fhir::json::Serialize(resource);
   std::promise<http::Response> promise;
   auto future = promise.get_future();
-  api.Handle(std::move(request), [&promise](http::Response r) { promise.set_value(std::move(r)); });
+  api.HandleTrusted(std::move(request),
+                    [&promise](http::Response r) { promise.set_value(std::move(r)); });
   http::Response response = future.get();
   if (response.status >= 300) {
     return Status::InvalidInput(where + " (" + *type + (id ? "/" + *id : "") + "): HTTP " +

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "server/auth/access_tokens.h"
 #include "server/auth/auth_api.h"
 #include "server/cli/auth_files.h"
 #include "server/cli/definitions.h"
@@ -77,6 +78,16 @@ int RunServe(const std::vector<std::string>& args) {
   http_options.threads = threads;
   http_options.max_body_bytes = options.max_body_bytes;
   http_options.server_header = "Schakel/" SCHAKEL_VERSION;
+  if (options.insecure_no_auth) {
+    http_options.access_log_warning = "ACCESS CONTROL IS OFF (--insecure-no-auth)";
+    logger.Warn("insecure_no_auth",
+                {{"detail",
+                  "--insecure-no-auth: every /fhir request is served without a token, with full "
+                  "access to all data. Never use this with real data or on a network."}});
+    std::fprintf(stderr,
+                 "schakel: WARNING: access control is OFF (--insecure-no-auth); anyone who can "
+                 "reach this port can read and change all data\n");
+  }
 
   // The authorization server's state: DATA/auth.db and the signing keys (made on first start).
   fhir::Result<AuthFiles> auth_files = OpenAuthFiles(options.data_dir, std::time(nullptr));
@@ -86,6 +97,7 @@ int RunServe(const std::vector<std::string>& args) {
   const auth::AuthApi auth_api(*auth_files->keys);
 
   // The API needs the real port for its base URL, which is known only after Listen().
+  std::unique_ptr<auth::AccessTokens> tokens;
   std::unique_ptr<rest::FhirApi> api;
   http::Server server(
       http_options,
@@ -106,12 +118,16 @@ int RunServe(const std::vector<std::string>& args) {
   api_options.software_version = SCHAKEL_VERSION;
   api_options.max_bundle_entries = options.max_bundle_entries;
   api_options.max_conditional_deletes = options.max_conditional_deletes;
+  api_options.insecure_no_auth = options.insecure_no_auth;
   // `schakel token` reads it: the issuer and audience of the tokens it prints.
   if (fhir::Status written = WriteBaseUrl(options.data_dir, api_options.base_url); !written.ok()) {
     return Fail(logger, "data_dir_failed", written);
   }
-  api =
-      std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions).value(), logger);
+  // Tokens are issued for, and must name, the FHIR base URL (issuer and audience).
+  tokens = std::make_unique<auth::AccessTokens>(*auth_files->keys, *auth_files->store,
+                                                api_options.base_url, api_options.base_url);
+  api = std::make_unique<rest::FhirApi>(api_options, **store, std::move(definitions).value(),
+                                        logger, tokens.get());
 
   if (!options.seed_dir.empty()) {
     store::RequestContext ctx{"seed"};

@@ -46,6 +46,9 @@ struct ServerOptions {
   std::size_t max_connections = 10000;      // accepted connections beyond this are closed
   bool handle_signals = true;               // SIGINT/SIGTERM call Stop()
   std::string server_header = "Schakel";
+  // When set, every access-log line carries it as a "warning" field (e.g. that access control
+  // is off).
+  std::string access_log_warning;
 };
 
 class Server {

@@ -422,6 +422,9 @@ class Session final : public SessionControl, public std::enable_shared_from_this
     fields.push_back({"remote", remote_});
     if (!request_id_.empty()) fields.push_back({"request_id", request_id_});
     if (ec) fields.push_back({"error", ec.message()});
+    if (!context_.options.access_log_warning.empty()) {
+      fields.push_back({"warning", context_.options.access_log_warning});
+    }
     context_.logger.Info("request", fields);
   }
 

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <exception>
 
+#include "server/rest/access.h"
+#include "server/rest/admin_audit.h"
 #include "server/rest/capabilities.h"
 #include "server/rest/interactions.h"
 #include "server/rest/operations.h"
@@ -89,7 +91,8 @@ std::int64_t NowMs() {
 }  // namespace
 
 FhirApi::FhirApi(ApiOptions options, store::ResourceStore& store, ApiDefinitions definitions,
-                 Logger& logger) {
+                 Logger& logger, const auth::AccessTokens* tokens) {
+  context_.tokens = tokens;
   context_.options = std::move(options);
   context_.store = &store;
   context_.registry = std::move(definitions.registry);
@@ -126,6 +129,14 @@ http::Response FhirApi::ErrorResponse(int status, std::string message) const {
 }
 
 void FhirApi::Handle(http::Request request, http::Respond respond) const {
+  Dispatch(std::move(request), std::move(respond), false);
+}
+
+void FhirApi::HandleTrusted(http::Request request, http::Respond respond) const {
+  Dispatch(std::move(request), std::move(respond), true);
+}
+
+void FhirApi::Dispatch(http::Request request, http::Respond respond, bool trusted) const {
   auto ex = std::make_shared<Exchange>();
   ex->api = &context_;
   std::string_view asked_id = request.Header("X-Request-Id");
@@ -160,6 +171,28 @@ void FhirApi::Handle(http::Request request, http::Respond respond) const {
     ex->format = *format;
     ex->format.registry = context_.registry.get();
     ex->prefer = ParsePrefer(ex->request.Header("Prefer"));
+
+    // Everything but the CapabilityStatement needs a valid token that allows the interaction.
+    if (!trusted && ex->interaction.kind != InteractionKind::kCapabilities) {
+      if (Status s = Authenticate(*ex); !s.ok()) {
+        http::Response response = rest::ErrorResponse(s, ex->format);
+        response.SetHeader("WWW-Authenticate", WwwAuthenticate(*ex, s));
+        return tagged(std::move(response));
+      }
+      // From here on, an administrator's request is answered only once it is on record.
+      if (AuditsAdministratorUse(*ex)) tagged = AuditAdministratorUse(ex, std::move(tagged));
+      if (Status s = AuthorizeInteraction(*ex, ex->interaction, ex->target.params); !s.ok()) {
+        if (s.code() == fhir::Code::kForbidden) {
+          context_.logger->Info(
+              "access_denied",
+              {{"request_id", ex->request_id},
+               {"principal", std::string(auth::PrincipalKindName(ex->principal->kind))},
+               {"client_id", ex->principal->client_id},
+               {"reason", std::string(s.message())}});
+        }
+        return tagged(rest::ErrorResponse(s, ex->format));
+      }
+    }
 
     InteractionHandler handler = kHandlers[static_cast<int>(ex->interaction.kind)];
     if (handler == nullptr) {

@@ -18,15 +18,22 @@ namespace schakel::server::rest {
 
 class FhirApi {
  public:
+  // `tokens` verifies the bearer tokens of requests (access.h); it must outlive the API. With
+  // options.insecure_no_auth it may be null.
   FhirApi(ApiOptions options, store::ResourceStore& store, ApiDefinitions definitions,
-          Logger& logger);
+          Logger& logger, const auth::AccessTokens* tokens);
 
   void Handle(http::Request request, http::Respond respond) const;
+  // Handle() without access control, for callers inside the process that act with the data
+  // directory's own authority (seeding at start, `schakel import`): no token is asked for.
+  void HandleTrusted(http::Request request, http::Respond respond) const;
 
   // For errors the HTTP layer detects itself (413, 431, 400, 503): an OperationOutcome.
   http::Response ErrorResponse(int status, std::string message) const;
 
  private:
+  void Dispatch(http::Request request, http::Respond respond, bool trusted) const;
+
   ApiContext context_;
 };
 

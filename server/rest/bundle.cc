@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "fhir/json/write.h"
+#include "server/rest/access.h"
 #include "server/rest/bundle_references.h"
 #include "server/rest/indexing.h"
 #include "server/rest/interactions.h"
@@ -136,6 +137,8 @@ Status ReadEntry(const Exchange& ex, Value& raw, BundleEntry& entry) {
                                 " is not supported in a batch or transaction");
   }
   entry.stage = *stage;
+  // Each entry needs what it would need on its own.
+  SCHAKEL_RETURN_IF_ERROR(AuthorizeInteraction(ex, entry.interaction, entry.target.params));
 
   const bool takes_resource =
       entry.method == "POST" || entry.method == "PUT" || entry.method == "PATCH";
@@ -244,6 +247,7 @@ fhir::Result<ExchangePtr> EntryExchange(const Exchange& ex, const ApiContext& ap
   sub->request.method = entry.method;
   sub->request.target = api.options.base_path + "/" + entry.url;
   sub->request.remote_address = ex.request.remote_address;
+  sub->principal = ex.principal;
   auto header = [&](std::string name, const std::optional<std::string>& value) {
     if (value) sub->request.headers.push_back({std::move(name), *value});
   };
@@ -381,6 +385,7 @@ fhir::Result<BundleRequest> ReadBundleRequest(const Exchange& ex) {
 void PrepareWrite(const Exchange& ex, BundleKind kind, BundleEntry& entry) {
   PlannedWrite& plan = entry.plan;
   plan.write.type = entry.interaction.type;
+  plan.principal = ex.principal;
   auto fail = [&entry](Status status) { entry.status = std::move(status); };
   if (entry.if_match && entry.stage != EntryStage::kCreate) {
     fhir::Result<IfMatch> if_match = ParseIfMatch(*entry.if_match);

@@ -11,6 +11,7 @@
 #include "fhir/search/compartments.h"
 #include "fhir/search/search_parameter.h"
 #include "fhir/validation/validator.h"
+#include "server/auth/principal.h"
 #include "server/http/message.h"
 #include "server/log/logger.h"
 #include "server/rest/http_headers.h"
@@ -19,6 +20,10 @@
 #include "server/rest/router.h"
 #include "server/rest/search_params_slot.h"
 #include "store/store.h"
+
+namespace schakel::server::auth {
+class AccessTokens;
+}  // namespace schakel::server::auth
 
 namespace schakel::server::rest {
 
@@ -32,6 +37,10 @@ struct ApiOptions {
   std::size_t max_conditional_deletes = 100;
   // The most entries a batch or transaction Bundle may have; more is 413.
   std::size_t max_bundle_entries = 10'000;
+  // Serve every request without a token, as if an administrator with every scope sent it
+  // (`serve --insecure-no-auth`, and `schakel import`, which has no HTTP side). Never in
+  // production.
+  bool insecure_no_auth = false;
 };
 
 // The definitions the API works from, loaded once at start-up; immutable.
@@ -53,6 +62,9 @@ struct ApiContext {
   std::shared_ptr<const fhir::search::SearchParameterRegistry> base_search_params;
   std::shared_ptr<const fhir::search::Compartments> compartments;
   Logger* logger = nullptr;
+  // Verifies bearer tokens (access.h); without it, and without insecure_no_auth, every request
+  // that needs a token is refused.
+  const auth::AccessTokens* tokens = nullptr;
   std::string capability_statement;  // serialized once at start-up
 };
 
@@ -65,6 +77,8 @@ struct Exchange {
   Prefer prefer;
   std::string request_id;
   store::RequestContext ctx;
+  // Who the request acts for (access.h); null when authorization is off.
+  std::shared_ptr<const auth::Principal> principal;
 };
 
 using ExchangePtr = std::shared_ptr<const Exchange>;

@@ -10,6 +10,7 @@
 
 #include "fhir/json/write.h"
 #include "fhir/primitives/date_time.h"
+#include "server/rest/access.h"
 #include "server/rest/interactions.h"
 #include "server/rest/responses.h"
 #include "server/util/random.h"
@@ -142,6 +143,28 @@ void HandleHistory(ExchangePtr ex, http::Respond respond) {
           ex->format));
     }
     return respond(ErrorResponse(page.status(), ex->format));
+  }
+  if (ex->principal != nullptr) {
+    // An instance's history is the principal's only when its current version is; and of any
+    // history, only the versions they may see are shown.
+    if (!ex->interaction.id.empty()) {
+      fhir::Result<store::ResourceVersion> current =
+          ex->api->store->Read(ex->ctx, ex->interaction.type, ex->interaction.id);
+      if (!current.ok()) return respond(ErrorResponse(current.status(), ex->format));
+      if (Status s = CheckDisclosure(*ex, *current); !s.ok()) {
+        return respond(ErrorResponse(s, ex->format));
+      }
+    }
+    std::vector<store::ResourceVersion> disclosed;
+    for (store::ResourceVersion& v : page->entries) {
+      Status s = CheckDisclosure(*ex, v);
+      if (s.ok()) {
+        disclosed.push_back(std::move(v));
+      } else if (s.code() != fhir::Code::kNotFound) {
+        return respond(ErrorResponse(s, ex->format));
+      }
+    }
+    page->entries = std::move(disclosed);
   }
   const ApiOptions& options = ex->api->options;
   fhir::json::JsonWriter w;

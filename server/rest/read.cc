@@ -2,6 +2,7 @@
 // (If-None-Match, If-Modified-Since): https://hl7.org/fhir/R4/http.html#cread
 #include <charconv>
 
+#include "server/rest/access.h"
 #include "server/rest/interactions.h"
 #include "server/rest/responses.h"
 
@@ -50,6 +51,9 @@ void HandleRead(ExchangePtr ex, http::Respond respond) {
     }
     return respond(ErrorResponse(current.status(), ex->format));
   }
+  if (Status s = CheckDisclosure(*ex, *current); !s.ok()) {
+    return respond(ErrorResponse(s, ex->format));
+  }
   if (!current->deleted && NotModified(ex->request, *current)) {
     http::Response not_modified;
     not_modified.status = 304;
@@ -79,6 +83,7 @@ void HandleVread(ExchangePtr ex, http::Respond respond) {
     }
     return respond(ErrorResponse(v.status(), ex->format));
   }
+  if (Status s = CheckDisclosure(*ex, *v); !s.ok()) return respond(ErrorResponse(s, ex->format));
   respond(VersionResponse(*ex, *v));
 }
 

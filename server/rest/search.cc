@@ -13,6 +13,7 @@
 #include "fhir/json/parse.h"
 #include "fhir/json/write.h"
 #include "fhir/search/subset.h"
+#include "server/rest/access.h"
 #include "server/rest/interactions.h"
 #include "server/rest/responses.h"
 #include "server/rest/search_support.h"
@@ -111,6 +112,20 @@ void HandleSearch(ExchangePtr ex, http::Respond respond) {
   if (!query.ok()) return respond(ErrorResponse(query.status(), ex->format));
   fhir::Result<store::SearchResult> result = ex->api->store->Search(ex->ctx, *query);
   if (!result.ok()) return respond(ErrorResponse(result.status(), ex->format));
+  // Matches are what the principal may see (the query is confined); what they include is not
+  // necessarily.
+  if (ex->principal != nullptr) {
+    std::vector<store::ResourceVersion> disclosed;
+    for (store::ResourceVersion& v : result->included) {
+      Status s = CheckDisclosure(*ex, v);
+      if (s.ok()) {
+        disclosed.push_back(std::move(v));
+      } else if (s.code() != fhir::Code::kNotFound) {
+        return respond(ErrorResponse(s, ex->format));
+      }
+    }
+    result->included = std::move(disclosed);
+  }
 
   fhir::json::JsonWriter w;
   w.StartObject();

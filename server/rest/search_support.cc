@@ -1,5 +1,6 @@
 #include "server/rest/search_support.h"
 
+#include "server/rest/access.h"
 #include "server/rest/query.h"
 
 namespace schakel::server::rest {
@@ -40,8 +41,10 @@ fhir::Result<fhir::search::Query> ParseSearchRequest(const Exchange& ex) {
   if (in.kind == InteractionKind::kSearchCompartment) type = in.compartment_type;
   std::shared_ptr<const fhir::search::SearchParameterRegistry> search_params =
       api.search_params->Get();
+  std::vector<std::pair<std::string, std::string>> pairs = Pairs(params);
+  SCHAKEL_RETURN_IF_ERROR(ConfineSearch(ex, type, pairs));
   fhir::Result<fhir::search::Query> query =
-      fhir::search::ParseQuery(type, Pairs(params), *search_params, options);
+      fhir::search::ParseQuery(type, pairs, *search_params, options);
   if (!query.ok()) return query;
   query->registry = search_params;
   if (in.kind == InteractionKind::kSearchCompartment) {
@@ -58,6 +61,7 @@ fhir::Result<fhir::search::Query> ParseSearchRequest(const Exchange& ex) {
     }
     query->compartment = std::move(clause);
   }
+  SCHAKEL_RETURN_IF_ERROR(ConfineQuery(ex, *query));
   return query;
 }
 
@@ -75,10 +79,12 @@ fhir::Result<fhir::search::Query> ParseConditionalSearch(const Exchange& ex, std
   }
   std::shared_ptr<const fhir::search::SearchParameterRegistry> search_params =
       ex.api->search_params->Get();
+  SCHAKEL_RETURN_IF_ERROR(ConfineSearch(ex, type, criteria));
   fhir::Result<fhir::search::Query> query =
       fhir::search::ParseQuery(type, criteria, *search_params, options);
   if (!query.ok()) return query;
   query->registry = search_params;
+  SCHAKEL_RETURN_IF_ERROR(ConfineQuery(ex, *query));
   query->count = 2;  // enough to tell none, one and several apart
   query->total = fhir::search::Total::kNone;
   query->includes.clear();

@@ -4,6 +4,8 @@
 #include <memory>
 #include <utility>
 
+#include "fhir/json/parse.h"
+#include "server/rest/access.h"
 #include "server/rest/http_headers.h"
 #include "server/rest/indexing.h"
 #include "server/rest/search_support.h"
@@ -86,6 +88,28 @@ Status ResolveDelete(store::WriteScope& scope, PlannedWrite& plan) {
   plan.targets.clear();
   for (const store::ResourceVersion& match : found->matches) plan.targets.push_back(match.id);
   return Status::Ok();
+}
+
+// The access check of one write (CheckWrite), for a patient token only: what is there now and
+// what replaces it must both be in the patient's compartment.
+Status CheckWriteAccess(store::WriteScope& scope, const PlannedWrite& plan,
+                        const store::WriteRequest& write, const ApiContext& api) {
+  if (plan.principal == nullptr || plan.principal->kind != auth::Principal::Kind::kPatient) {
+    return Status::Ok();
+  }
+  std::optional<fhir::json::Value> current;
+  fhir::Result<store::ResourceVersion> stored = scope.Read(write.type, write.id);
+  if (stored.ok() && !stored->deleted) {
+    fhir::Result<fhir::json::Value> parsed =
+        fhir::json::Parse(stored->json, api.options.json_limits);
+    if (!parsed.ok()) return Status::Internal("a stored resource does not parse");
+    current = std::move(parsed).value();
+  } else if (!stored.ok() && stored.status().code() != fhir::Code::kNotFound) {
+    return stored.status();
+  }
+  const bool deletes = write.kind == store::WriteKind::kDelete;
+  return CheckWrite(plan.principal.get(), api, current ? &*current : nullptr,
+                    deletes ? nullptr : &write.resource);
 }
 
 }  // namespace
@@ -194,6 +218,7 @@ fhir::Result<WriteResult> Apply(store::WriteScope& scope, PlannedWrite& plan,
       write.if_match = plan.if_match.version;
     }
     if (!write.if_match) write.if_match_existing = plan.body_version;
+    SCHAKEL_RETURN_IF_ERROR(CheckWriteAccess(scope, plan, write, api));
     fhir::Result<store::WriteOutcome> outcome = scope.Write(std::move(write));
     if (!outcome.ok()) {
       if (plan.body_version && !plan.if_match.version && !plan.if_match.any &&
@@ -216,6 +241,7 @@ void RunPlannedWrite(const Exchange& exchange, PlannedWrite plan,
     PlannedWrite plan;
     std::optional<WriteResult> result;
   };
+  plan.principal = exchange.principal;
   auto shared = std::make_shared<Shared>(Shared{std::move(plan), std::nullopt});
   const ApiContext* api = exchange.api;
   exchange.api->store->WriteAtomically(

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,9 @@ struct PlannedWrite {
   std::optional<std::int64_t> body_version;
   // Conditional delete: how many matches it may delete (more: 412, nothing deleted).
   std::size_t max_deletes = 1;
+  // Who writes (access.h): a patient token may write only inside its patient's compartment,
+  // which Apply() checks against the current version and the new one. Null: no such limit.
+  std::shared_ptr<const auth::Principal> principal;
 
   // Set by Resolve(): the ids the write acts on (none for a conditional delete without matches),
   // or, for a conditional create that found its match, that resource (nothing is written).

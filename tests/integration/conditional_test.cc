@@ -289,7 +289,8 @@ TEST(ConditionalDeleteLimitOptionTest, EnvironmentVariableSetsTheLimit) {
                            "--listen",
                            "127.0.0.1:0",
                            "--data",
-                           dir + "/data"};
+                           dir + "/data",
+                           "--insecure-no-auth"};
   {
     ServerProcess server(options);
     const std::string error = server.Start();

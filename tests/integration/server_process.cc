@@ -151,6 +151,7 @@ std::string ServerProcess::Spawn() {
   } else {
     binary = SCHAKEL_BINARY;
     args = {binary, "serve", "--listen", "127.0.0.1:0", "--data", data_dir_};
+    if (options_.insecure_no_auth) args.push_back("--insecure-no-auth");
     args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   }
   std::vector<char*> argv;

@@ -41,6 +41,9 @@ struct ExitStatus {
 struct ServerProcessOptions {
   // Extra arguments after `serve --listen 127.0.0.1:0 --data DIR`.
   std::vector<std::string> extra_args;
+  // Adds --insecure-no-auth: the suites about other things than access control talk to the
+  // server without tokens. The authorization suites turn it off.
+  bool insecure_no_auth = true;
   // How long Start() waits for the `listening on` line.
   std::chrono::milliseconds ready_timeout{20000};
   // For testing the harness itself: run this program instead of SCHAKEL_BINARY, with exactly

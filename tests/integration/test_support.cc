@@ -336,6 +336,7 @@ std::vector<HistoryEntry> FetchAllHistory(HttpClient& client, const std::string&
 void ServerTest::SetUp() {
   ServerProcessOptions options;
   options.extra_args = ServerArgs();
+  options.insecure_no_auth = !Secure();
   server_ = std::make_unique<ServerProcess>(std::move(options));
   std::string error = server_->Start();
   ASSERT_TRUE(error.empty()) << error;

@@ -116,6 +116,9 @@ class ServerTest : public ::testing::Test {
  protected:
   // Extra `schakel serve` options for this fixture.
   virtual std::vector<std::string> ServerArgs() const { return {}; }
+  // Whether the server enforces access control; the fixture's suites that are not about it run
+  // with --insecure-no-auth.
+  virtual bool Secure() const { return false; }
 
   void SetUp() override;
   void TearDown() override;
