@@ -38,6 +38,10 @@ Options (each can also be set with the environment variable in brackets; argumen
   --sqlite-sync MODE      full (default: every acknowledged write survives power loss) or
                           normal (faster; the last writes may be lost on power loss; for
                           benchmarks and throw-away data only)            [SCHAKEL_SQLITE_SYNC]
+  --auth-housekeeping SECONDS
+                          how often expired tokens, revocations and retired signing keys are
+                          pruned; revocations made by other processes take effect then too
+                          (default 60)                                [SCHAKEL_AUTH_HOUSEKEEPING]
   --insecure-no-auth      serve every /fhir request without an access token, with full access,
                           for local experiments only; logs a warning at start and on every
                           request. Without it, every request but metadata needs a bearer token
@@ -88,6 +92,9 @@ Status Apply(const std::string& name, const std::string& value, ServeOptions& o)
     return Status::Ok();
   }
   if (name == "--threads") return ParseNumber(name, value, 1, o.threads);
+  if (name == "--auth-housekeeping") {
+    return ParseNumber(name, value, 1, o.auth_housekeeping_seconds);
+  }
   if (name == "--base-url") {
     std::string url = value;
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -143,6 +150,7 @@ fhir::Result<ServeOptions> ParseServeOptions(const std::vector<std::string>& arg
       {"SCHAKEL_RESOURCES", "--resources"},
       {"SCHAKEL_SEED", "--seed"},
       {"SCHAKEL_SQLITE_SYNC", "--sqlite-sync"},
+      {"SCHAKEL_AUTH_HOUSEKEEPING", "--auth-housekeeping"},
       {"SCHAKEL_MAX_BUNDLE_ENTRIES", "--max-bundle-entries"},
       {"SCHAKEL_MAX_CONDITIONAL_DELETE", "--max-conditional-delete"}};
   for (const auto& [variable, option] : kEnvironment) {

@@ -24,6 +24,7 @@ struct ServeOptions {
   bool sqlite_sync_full = true;
   std::size_t max_bundle_entries = 10'000;    // entries of one batch or transaction
   std::size_t max_conditional_deletes = 100;  // resources one conditional delete may delete
+  int auth_housekeeping_seconds = 60;  // how often auth.db and the key ring are pruned
   bool insecure_no_auth = false;              // --insecure-no-auth: no access control at all
   bool help = false;
 };

@@ -9,6 +9,7 @@
 #include "server/auth/auth_api.h"
 #include "server/cli/auth_files.h"
 #include "server/cli/definitions.h"
+#include "server/cli/housekeeping.h"
 #include "server/cli/options.h"
 #include "server/cli/seed.h"
 #include "server/http/server.h"
@@ -144,6 +145,8 @@ int RunServe(const std::vector<std::string>& args) {
                           {"data", store_options.path},
                           {"threads", std::to_string(threads)},
                           {"version", SCHAKEL_VERSION}});
+  const Housekeeping housekeeping(*auth_files->store, *auth_files->keys, logger,
+                                  std::chrono::seconds(options.auth_housekeeping_seconds));
   std::printf("listening on %s\n", origin.c_str());
   std::fflush(stdout);
   server.Run();

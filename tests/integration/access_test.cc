@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "fhir/json/parse.h"
 #include "fhir/json/write.h"
@@ -29,6 +30,7 @@ using server::auth::TokenGrant;
 class AccessTest : public ServerTest {
  protected:
   bool Secure() const override { return true; }
+  std::vector<std::string> ServerArgs() const override { return {"--auth-housekeeping", "1"}; }
 
   void SetUp() override {
     ServerTest::SetUp();
@@ -184,6 +186,26 @@ TEST_F(AccessTest, InvalidTokensAre401) {
   // Another scheme.
   Response basic = client().Get(Fhir("Patient/" + pa_), {{"Authorization", "Basic YTpi"}});
   EXPECT_EQ(basic.status, 401) << basic;
+}
+
+TEST_F(AccessTest, ARevocationByAnotherProcessTakesEffect) {
+  TokenGrant grant;
+  grant.kind = Principal::Kind::kPatient;
+  grant.subject = "p";
+  grant.client_id = "c";
+  grant.scope = "patient/*.rs";
+  grant.patient = pa_;
+  fhir::Result<server::auth::IssuedToken> issued = tokens_->Issue(grant, std::time(nullptr));
+  ASSERT_TRUE(issued.ok());
+  ASSERT_EQ(client().Get(Fhir("Patient/" + pa_), Bearer(issued->token)).status, 200);
+  // As `schakel` commands (or a second server on the same data) would: in DATA/auth.db.
+  ASSERT_TRUE(files_->store->RevokeAccessToken(issued->jti, issued->expires_at).ok());
+  int status = 200;
+  for (int i = 0; i < 100 && status == 200; ++i) {  // the server looks every second
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = client().Get(Fhir("Patient/" + pa_), Bearer(issued->token)).status;
+  }
+  EXPECT_EQ(status, 401);
 }
 
 // --- 403: scopes ---------------------------------------------------------------------------
