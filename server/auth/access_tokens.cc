@@ -85,6 +85,26 @@ fhir::Result<IssuedToken> AccessTokens::Issue(const TokenGrant& grant, std::int6
 }
 
 fhir::Result<Principal> AccessTokens::Verify(std::string_view token, std::int64_t now) const {
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (auto hit = cache_.find(token); hit != cache_.end()) {
+      const Principal& principal = *hit->second;
+      // The checks that change with time; the rest held when it was verified.
+      if (now >= principal.expires_at + kLeewaySeconds) return Refuse("token expired");
+      if (store_.IsRevoked(principal.jti)) return Refuse("token revoked");
+      return principal;
+    }
+  }
+  fhir::Result<Principal> principal = VerifyUncached(token, now);
+  if (!principal.ok()) return principal;
+  std::unique_lock lock(cache_mutex_);
+  if (cache_.size() >= kCacheLimit) cache_.clear();
+  cache_.emplace(std::string(token), std::make_shared<const Principal>(*principal));
+  return principal;
+}
+
+fhir::Result<Principal> AccessTokens::VerifyUncached(std::string_view token,
+                                                     std::int64_t now) const {
   fhir::Result<ParsedJws> jws = ParseCompact(token);
   if (!jws.ok()) return jws.status();
   SCHAKEL_RETURN_IF_ERROR(keys_.Verify(*jws));
@@ -94,7 +114,7 @@ fhir::Result<Principal> AccessTokens::Verify(std::string_view token, std::int64_
   expected.issuer = issuer_;
   expected.audience = audience_;
   expected.now = now;
-  expected.leeway_seconds = 30;
+  expected.leeway_seconds = kLeewaySeconds;
   expected.require_exp = true;
   expected.require_jti = true;
   SCHAKEL_RETURN_IF_ERROR(CheckClaims(*claims, expected));

@@ -14,8 +14,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "fhir/status.h"
 #include "server/auth/principal.h"
@@ -54,16 +58,35 @@ class AccessTokens {
       : keys_(keys), store_(store), issuer_(std::move(issuer)), audience_(std::move(audience)) {}
 
   fhir::Result<IssuedToken> Issue(const TokenGrant& grant, std::int64_t now) const;
+  // Verifies `token`. A token verified before is answered from a cache (an ECDSA verification
+  // costs more than a whole FHIR read), still checked for expiry and revocation every time.
   fhir::Result<Principal> Verify(std::string_view token, std::int64_t now) const;
 
   const std::string& issuer() const { return issuer_; }
   const std::string& audience() const { return audience_; }
 
  private:
+  // The most verified tokens kept; when full, the cache starts over.
+  static constexpr std::size_t kCacheLimit = 10'000;
+  static constexpr std::int64_t kLeewaySeconds = 30;
+
+  fhir::Result<Principal> VerifyUncached(std::string_view token, std::int64_t now) const;
+
   const SigningKeyRing& keys_;
   const store::AuthStore& store_;
   std::string issuer_;
   std::string audience_;
+  mutable std::shared_mutex cache_mutex_;
+  // Token text -> what it verified to.
+  struct TokenHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  mutable std::unordered_map<std::string, std::shared_ptr<const Principal>, TokenHash,
+                             std::equal_to<>>
+      cache_;  // GUARDED_BY(cache_mutex_)
 };
 
 }  // namespace schakel::server::auth

@@ -168,3 +168,28 @@ TEST_F(AccessTokensTest, TokensOfARetiredKeyStayValidAfterRotation) {
 
 }  // namespace
 }  // namespace schakel::server::auth
+
+namespace schakel::server::auth {
+namespace {
+
+// A second Verify of the same token comes from the cache, but expiry and revocation still hold.
+TEST_F(AccessTokensTest, ACachedTokenStillExpiresAndCanBeRevoked) {
+  const std::string token = Issue(PatientGrant());
+  fhir::Result<Principal> first = tokens_->Verify(token, kNow + 10);
+  ASSERT_TRUE(first.ok());
+  fhir::Result<Principal> again = tokens_->Verify(token, kNow + 20);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->jti, first->jti);
+  EXPECT_EQ(again->patient, "p1");
+  EXPECT_EQ(tokens_->Verify(token, kNow + 3600 + 31).status().code(), Code::kUnauthorized);
+  ASSERT_TRUE(store_->RevokeAccessToken(first->jti, first->expires_at).ok());
+  EXPECT_EQ(tokens_->Verify(token, kNow + 30).status().code(), Code::kUnauthorized);
+  // A token that failed is not remembered as good: a tampered copy fails every time.
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(tokens_->Verify(tampered, kNow + 10).ok());
+  EXPECT_FALSE(tokens_->Verify(tampered, kNow + 10).ok());
+}
+
+}  // namespace
+}  // namespace schakel::server::auth
