@@ -243,6 +243,14 @@ TEST_F(AccessTest, PatientReadsOnlyTheirOwnResources) {
   EXPECT_EQ(client().Get(Fhir("Observation/" + ob_ + "/_history/1"), Bearer(token)).status, 404);
   // Not in any patient's compartment.
   EXPECT_EQ(client().Get(Fhir("Organization/" + org_), Bearer(token)).status, 404);
+  // Operations on an instance do not reveal it either.
+  const std::string writer = PatientToken("patient/*.cruds");
+  Response validate_theirs =
+      client().Post(Fhir("Observation/" + ob_ + "/$validate?mode=delete"), "", Bearer(writer));
+  EXPECT_EQ(validate_theirs.status, 404) << validate_theirs;
+  Response validate_own =
+      client().Post(Fhir("Observation/" + oa_ + "/$validate?mode=delete"), "", Bearer(writer));
+  EXPECT_EQ(validate_own.status, 200) << validate_own;
 }
 
 TEST_F(AccessTest, PatientSearchesAreConfinedBeforePagingAndTotals) {
